@@ -1,0 +1,36 @@
+"""Annotated, versioned, validated web-page corpus toolkit.
+
+Flat, function-first API::
+
+    from corpus import normalise_raw, draft_document, validate_paths, build, load_documents
+"""
+
+from __future__ import annotations
+
+from .draft import draft_document
+from .io import load_documents, write_document
+from .model import SCHEMA_VERSION, Annotation, Block, Checks, Document, Entity, Layer, Metadata, Reference, Source
+from .normalise import NORMALIZER_VERSION, normalise_html, normalise_raw, normalise_text
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "NORMALIZER_VERSION",
+    "Annotation",
+    "Block",
+    "Checks",
+    "Document",
+    "Entity",
+    "Layer",
+    "Metadata",
+    "Reference",
+    "Source",
+    "draft_document",
+    "load_documents",
+    "normalise_html",
+    "normalise_raw",
+    "normalise_text",
+    "write_document",
+    "__version__",
+]

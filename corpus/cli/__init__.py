@@ -1,0 +1,86 @@
+"""The ``corpus`` command line: a thin layer over the Python API (DESIGN §9).
+
+Exit codes: 0 success / clean, 1 problems found, 2 usage or I/O error. Each command lives in its
+own module with a ``register(app)`` function.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import ConfigError, CorpusError
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="corpus",
+    help="Annotated, versioned, validated web-page corpus: ingest, validate, build, bench.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+
+
+@app.callback()
+def _main(
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on errors."),
+) -> None:
+    _state["debug"] = debug
+
+
+def _register_all() -> None:
+    from . import annotate_cmd, bench_cmd, build_cmd, corpus_cmds, ingest_cmd, interop_cmd, validate_cmd
+
+    for mod in (validate_cmd, build_cmd, ingest_cmd, interop_cmd, annotate_cmd, bench_cmd, corpus_cmds):
+        mod.register(app)
+
+
+_register_all()
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print ``message`` to stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; turns every error into a message and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="corpus", standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:  # pragma: no cover - click may still raise it
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - the user gets a message, never a traceback
+        import click
+
+        if debug:
+            raise
+        if isinstance(exc, click.exceptions.Abort):
+            typer.echo("aborted", err=True)
+            return EXIT_USAGE
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return EXIT_USAGE
+        if isinstance(exc, ConfigError | OSError):
+            typer.echo(f"error: {exc}", err=True)
+            return EXIT_USAGE
+        if isinstance(exc, CorpusError):
+            typer.echo(f"error [{exc.reason}]: {exc}", err=True)
+            return EXIT_PROBLEMS
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)", err=True)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def run() -> None:
+    sys.exit(main())

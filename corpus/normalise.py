@@ -1,0 +1,229 @@
+"""Normaliser v1: raw page -> canonical ``text`` + ``blocks`` (labels unset).
+
+Deterministic and versioned: any change to its output bumps ``NORMALIZER_VERSION``. Text is NFC,
+whitespace folded inside blocks, blocks joined by ``"\\n"``; HTML keeps visible text only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .decode import check_raw_size, decode_bytes, gunzip_capped
+from .errors import DocumentError
+from .limits import MAX_BLOCKS, MAX_DOM_DEPTH
+from .model import Block, Normalizer
+
+NORMALIZER_NAME = "corpus-normaliser"
+NORMALIZER_VERSION = "1.0.0"
+NORMALIZER = Normalizer(NORMALIZER_NAME, NORMALIZER_VERSION)
+
+#: Elements whose content is never visible text.
+SKIP_TAGS = frozenset(
+    {"head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object",
+     "embed", "canvas", "audio", "video", "map", "datalist"}
+)
+#: Elements that start and end a block.
+BLOCK_TAGS = frozenset(
+    {"address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+     "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+     "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main",
+     "menu", "nav", "ol", "optgroup", "option", "p", "pre", "section", "summary", "table", "tbody",
+     "td", "tfoot", "th", "thead", "tr", "ul", "button", "textarea", "frameset", "noframes"}
+)
+_HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+# Characters dropped before anything else: C0/C1 controls that are not whitespace.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedPage:
+    text: str
+    blocks: tuple[Block, ...]
+    encoding: str | None
+    raw_format: str
+    normalizer: Normalizer = NORMALIZER
+
+
+def clean(s: str) -> str:
+    """Replace lone surrogates by U+FFFD and drop non-whitespace control characters."""
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", s))
+
+
+def fold(s: str) -> str:
+    """One block's canonical form: cleaned, NFC, whitespace runs folded to one space, stripped."""
+    s = unicodedata.normalize("NFC", clean(s))
+    return unicodedata.normalize("NFC", " ".join(s.split()))
+
+
+def fold_text(s: str) -> str:
+    """Whitespace folding as used for substring checks (snippets, segments metrics)."""
+    return " ".join(s.split())
+
+
+def _assemble(parts: Iterator[tuple[str, str | None, str | None]]) -> tuple[str, tuple[Block, ...]]:
+    texts: list[str] = []
+    blocks: list[Block] = []
+    pos = 0
+    for raw, tag, xpath in parts:
+        t = fold(raw)
+        if not t:
+            continue
+        if len(blocks) >= MAX_BLOCKS:
+            raise DocumentError(f"more than MAX_BLOCKS={MAX_BLOCKS} blocks", reason="too_many_blocks")
+        if blocks:
+            pos += 1
+        blocks.append(Block(pos, pos + len(t), None, tag, xpath))
+        texts.append(t)
+        pos += len(t)
+    return "\n".join(texts), tuple(blocks)
+
+
+def normalise_text(s: str) -> tuple[str, tuple[Block, ...]]:
+    """Plain-text page dump: every non-empty line is a block."""
+    return _assemble((line, None, None) for line in clean(s).splitlines())
+
+
+def parse_html(s: str):  # noqa: ANN201 - lxml element
+    """Parse decoded HTML with lxml; ``None`` for an empty document. Never fetches anything."""
+    import lxml.html
+    from lxml import etree
+
+    s = _XML_DECL.sub("", clean(s), count=1)
+    if not s.strip():
+        return None
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = lxml.html.document_fromstring(s, parser=parser)
+    except etree.ParserError:
+        return None
+    for entry in parser.error_log:
+        if "Excessive depth" in entry.message:
+            raise DocumentError(
+                f"HTML nesting deeper than MAX_DOM_DEPTH={MAX_DOM_DEPTH}", reason="dom_too_deep"
+            )
+    return root
+
+
+def _is_hidden(el) -> bool:  # noqa: ANN001
+    if el.get("hidden") is not None:
+        return True
+    if el.tag == "input" and (el.get("type") or "").lower() == "hidden":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def html_segments(root) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+    """Yield ``(raw_text, block_element)`` runs in document order; one run per future block.
+
+    ``block_element`` is the nearest block-level ancestor (the element a labeller can inspect).
+    Iterative, so depth never touches Python's recursion limit.
+    """
+    buf: list[str] = []
+    ctx_stack = [root]
+    # stack of (element, entering?)
+    stack: list[tuple[object, bool]] = [(root, True)]
+    while stack:
+        el, entering = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else None
+        if entering:
+            if tag is None:  # comment / PI: only its tail counts
+                if el.tail:
+                    buf.append(el.tail)
+                continue
+            tag = tag.lower()
+            if tag in SKIP_TAGS or _is_hidden(el):
+                if el.tail:
+                    buf.append(el.tail)
+                continue
+            if tag == "br" or tag in BLOCK_TAGS:
+                if buf:
+                    yield "".join(buf), ctx_stack[-1]
+                    buf = []
+            if tag in BLOCK_TAGS:
+                ctx_stack.append(el)
+            stack.append((el, False))
+            if el.text:
+                buf.append(el.text)
+            stack.extend((child, True) for child in reversed(el))
+        else:
+            if tag.lower() in BLOCK_TAGS:
+                if buf:
+                    yield "".join(buf), ctx_stack[-1]
+                    buf = []
+                ctx_stack.pop()
+            if el.tail:
+                buf.append(el.tail)
+    if buf:
+        yield "".join(buf), ctx_stack[-1] if ctx_stack else root
+
+
+def normalise_html_root(root) -> tuple[str, tuple[Block, ...], tuple[object, ...]]:  # noqa: ANN001
+    """Text, blocks and the block element of each block, from a parsed tree."""
+    if root is None:
+        return "", (), ()
+    tree = root.getroottree()
+    paths: dict[int, tuple[str, str]] = {}
+    elements: list[object] = []
+
+    def parts() -> Iterator[tuple[str, str | None, str | None]]:
+        for raw, el in html_segments(root):
+            if not fold(raw):
+                continue
+            key = id(el)
+            if key not in paths:
+                paths[key] = (el.tag.lower(), tree.getpath(el))
+            elements.append(el)
+            tag, xp = paths[key]
+            yield raw, tag, xp
+
+    text, blocks = _assemble(parts())
+    return text, blocks, tuple(elements)
+
+
+def normalise_html(s: str) -> tuple[str, tuple[Block, ...]]:
+    """Decoded HTML -> text and blocks."""
+    text, blocks, _ = normalise_html_root(parse_html(s))
+    return text, blocks
+
+
+def raw_format_for(path: str) -> tuple[str, bool]:
+    """``(raw_format, gzipped)`` from a file name."""
+    name = path.lower()
+    gz = name.endswith(".gz")
+    if gz:
+        name = name[:-3]
+    if name.endswith((".warc", ".arc")):
+        return "warc", gz
+    if name.endswith(".txt"):
+        return "text", gz
+    return "html", gz
+
+
+def decode_raw(raw: bytes, raw_format: str, *, gzipped: bool = False,
+               declared_charset: str | None = None) -> tuple[str, str]:
+    """Raw bytes of one page -> ``(decoded text, encoding)``, with size limits enforced."""
+    check_raw_size(raw)
+    if gzipped:
+        raw = gunzip_capped(raw)
+    if b"\0" in raw[:1024] and raw.count(b"\0") > len(raw) // 10 and not raw.startswith(
+        (b"\xff\xfe", b"\xfe\xff")
+    ):
+        raise DocumentError("input looks binary (many NUL bytes)", reason="binary_content")
+    return decode_bytes(raw, declared=declared_charset, html=raw_format != "text")
+
+
+def normalise_raw(raw: bytes, raw_format: str, *, gzipped: bool = False,
+                  declared_charset: str | None = None) -> NormalisedPage:
+    """Raw bytes of one page (``html`` or ``text``; a WARC record's payload is ``html``)."""
+    decoded, encoding = decode_raw(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
+    if raw_format == "text":
+        text, blocks = normalise_text(decoded)
+    else:
+        text, blocks = normalise_html(decoded)
+    return NormalisedPage(text, blocks, encoding, raw_format)
