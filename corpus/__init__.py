@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from .draft import draft_document
 from .io import load_documents, write_document
-from .model import SCHEMA_VERSION, Annotation, Block, Checks, Document, Entity, Layer, Metadata, Reference, Source
+from .model import (
+    SCHEMA_VERSION,
+    Annotation,
+    Block,
+    Checks,
+    Document,
+    Entity,
+    Layer,
+    Metadata,
+    Reference,
+    Source,
+)
 from .normalise import NORMALIZER_VERSION, normalise_html, normalise_raw, normalise_text
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "SCHEMA_VERSION",
     "NORMALIZER_VERSION",
+    "SCHEMA_VERSION",
     "Annotation",
     "Block",
     "Checks",
@@ -26,11 +37,11 @@ __all__ = [
     "Metadata",
     "Reference",
     "Source",
+    "__version__",
     "draft_document",
     "load_documents",
     "normalise_html",
     "normalise_raw",
     "normalise_text",
     "write_document",
-    "__version__",
 ]

@@ -35,7 +35,7 @@ def draft_document(
     crawl_date: str | None = None,
     source_dataset: str = "native",
     source_id: str | None = None,
-    license: str | None = None,  # noqa: A002 - the schema's field name
+    license: str | None = None,
     declared_charset: str | None = None,
     page: NormalisedPage | None = None,
 ) -> Document:

@@ -54,7 +54,7 @@ class MissingDependencyError(ConfigError):
         self.extra = extra
 
 
-def require(module: str, extra: str, purpose: str):  # noqa: ANN201 - returns a module
+def require(module: str, extra: str, purpose: str):
     """Import an optional dependency lazily, with a clear message when it is missing."""
     import importlib
 

@@ -88,7 +88,7 @@ def normalise_text(s: str) -> tuple[str, tuple[Block, ...]]:
     return _assemble((line, None, None) for line in clean(s).splitlines())
 
 
-def parse_html(s: str):  # noqa: ANN201 - lxml element
+def parse_html(s: str):
     """Parse decoded HTML with lxml; ``None`` for an empty document. Never fetches anything."""
     import lxml.html
     from lxml import etree
@@ -109,7 +109,7 @@ def parse_html(s: str):  # noqa: ANN201 - lxml element
     return root
 
 
-def _is_hidden(el) -> bool:  # noqa: ANN001
+def _is_hidden(el) -> bool:
     if el.get("hidden") is not None:
         return True
     if el.tag == "input" and (el.get("type") or "").lower() == "hidden":
@@ -118,7 +118,7 @@ def _is_hidden(el) -> bool:  # noqa: ANN001
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def html_segments(root) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+def html_segments(root) -> Iterator[tuple[str, object]]:
     """Yield ``(raw_text, block_element)`` runs in document order; one run per future block.
 
     ``block_element`` is the nearest block-level ancestor (the element a labeller can inspect).
@@ -163,7 +163,7 @@ def html_segments(root) -> Iterator[tuple[str, object]]:  # noqa: ANN001
         yield "".join(buf), ctx_stack[-1] if ctx_stack else root
 
 
-def normalise_html_root(root) -> tuple[str, tuple[Block, ...], tuple[object, ...]]:  # noqa: ANN001
+def normalise_html_root(root) -> tuple[str, tuple[Block, ...], tuple[object, ...]]:
     """Text, blocks and the block element of each block, from a parsed tree."""
     if root is None:
         return "", (), ()

@@ -11,10 +11,9 @@ import sys
 import typer
 
 from ..errors import ConfigError, CorpusError
+from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "app", "fail", "main", "run"]
 
 app = typer.Typer(
     name="corpus",
@@ -35,19 +34,24 @@ def _main(
 
 
 def _register_all() -> None:
-    from . import annotate_cmd, bench_cmd, build_cmd, corpus_cmds, ingest_cmd, interop_cmd, validate_cmd
+    from . import (
+        annotate_cmd,
+        bench_cmd,
+        build_cmd,
+        ingest_cmd,
+        interop_cmd,
+        review_cmd,
+        stats_cmd,
+        validate_cmd,
+    )
 
-    for mod in (validate_cmd, build_cmd, ingest_cmd, interop_cmd, annotate_cmd, bench_cmd, corpus_cmds):
+    for mod in (
+        ingest_cmd, validate_cmd, build_cmd, interop_cmd, annotate_cmd, bench_cmd, review_cmd, stats_cmd
+    ):
         mod.register(app)
 
 
 _register_all()
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    """Print ``message`` to stderr and return the Exit to raise."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:  # pragma: no cover - click may still raise it
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    except Exception as exc:  # noqa: BLE001 - the user gets a message, never a traceback
+    except Exception as exc:
         import click
 
         if debug:
