@@ -1,0 +1,155 @@
+"""Normaliser v1: visible text, block boundaries, folding, determinism, totality."""
+
+from __future__ import annotations
+
+import gzip
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus.errors import DocumentError
+from corpus.normalise import (
+    NORMALIZER,
+    fold,
+    normalise_html,
+    normalise_raw,
+    normalise_text,
+    raw_format_for,
+)
+from tests.conftest import SEED, require_shared
+
+
+def check_invariants(text: str, blocks) -> None:  # noqa: ANN001
+    """Blocks partition text: sorted, non-empty, separated by exactly one newline, no inner newline."""
+    pos = 0
+    for i, b in enumerate(blocks):
+        assert b.start == (0 if i == 0 else pos + 1)
+        assert b.end > b.start
+        chunk = text[b.start : b.end]
+        assert "\n" not in chunk and chunk == chunk.strip() and "  " not in chunk
+        if i:
+            assert text[pos] == "\n"
+        pos = b.end
+    assert pos == len(text)
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_visible_text_only_and_block_boundaries() -> None:
+    html = """<!doctype html><html><head><title>T</title><style>p{}</style></head><body>
+      <script>var x = "<p>no</p>";</script><noscript>enable js</noscript><template><p>tpl</p></template>
+      <nav><ul><li><a href=/>Home</a></li><li>World</li></ul></nav>
+      <h1>Big   news\n today</h1><p>First <b>bold</b> line<br>second line</p>
+      <div hidden>hidden</div><p style="display: none">also hidden</p><input type=hidden value=v>
+      <!-- a comment -->tail text<table><tr><td>a</td><td>b</td></tr></table></body></html>"""
+    text, blocks = normalise_html(html)
+    assert text.split("\n") == ["Home", "World", "Big news today", "First bold line", "second line",
+                                "tail text", "a", "b"]
+    assert [b.tag for b in blocks] == ["li", "li", "h1", "p", "p", "body", "td", "td"]
+    assert blocks[2].xpath == "/html/body/h1"
+    check_invariants(text, blocks)
+
+
+def test_inline_elements_do_not_split_blocks() -> None:
+    text, _ = normalise_html("<p>New<span>castle</span> <em>upon</em> Tyne</p>")
+    assert text == "Newcastle upon Tyne"
+
+
+def test_nfc_and_whitespace_folding() -> None:
+    text, _ = normalise_html("<p>Cafe\u0301\u00a0\u2003 au\tlait</p><p>\u00a0</p>")
+    assert text == "Café au lait"
+    assert fold("  a \n\t b  ") == "a b"
+
+
+def test_text_dump_lines_are_blocks() -> None:
+    text, blocks = normalise_text("Title line\r\n\n  indented   words \nlast")
+    assert text == "Title line\nindented words\nlast"
+    assert len(blocks) == 3 and blocks[0].tag is None
+    check_invariants(text, blocks)
+
+
+def test_seed_page_normalises_to_one_block_per_nonempty_line() -> None:
+    raw = require_shared(SEED).read_bytes()
+    page = normalise_raw(raw, "text")
+    lines = [" ".join(line.split()) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    assert page.text.split("\n") == lines
+    assert page.encoding == "utf-8" and page.normalizer == NORMALIZER
+    check_invariants(page.text, page.blocks)
+
+
+def test_gzip_and_charset_are_handled() -> None:
+    raw = '<meta charset="windows-1252"><p>Grüße – “quoted”</p>'.encode("cp1252")
+    page = normalise_raw(gzip.compress(raw), "html", gzipped=True)
+    assert page.text == "Grüße – “quoted”" and page.encoding == "cp1252"
+
+
+def test_too_deep_is_a_named_rejection() -> None:
+    with pytest.raises(DocumentError) as exc:
+        normalise_html("<div>" * 2000 + "x" + "</div>" * 2000)
+    assert exc.value.reason == "dom_too_deep"
+
+
+def test_binary_is_a_named_rejection() -> None:
+    with pytest.raises(DocumentError) as exc:
+        normalise_raw(bytes(range(256)) * 50 + b"\0" * 5000, "html")
+    assert exc.value.reason == "binary_content"
+
+
+def test_empty_pages() -> None:
+    assert normalise_html("") == ("", ())
+    assert normalise_html("<html><body>  </body></html>") == ("", ())
+    assert normalise_text("\n\n") == ("", ())
+
+
+def test_xml_declaration_and_external_entities_are_not_resolved(tmp_path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    html = (f'<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html [<!ENTITY x SYSTEM "file://{secret}">]>'
+            "<html><body><p>a &x; b</p></body></html>")
+    text, _ = normalise_html(html)
+    assert "TOPSECRET" not in text
+    assert "a &x; b" in text  # like a browser: the entity stays unexpanded text
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("a.html", ("html", False)), ("a.HTM", ("html", False)), ("x/a.html.gz", ("html", True)),
+    ("a.txt", ("text", False)), ("a.warc.gz", ("warc", True)), ("noext", ("html", False)),
+])
+def test_raw_format_for(name: str, expected: tuple[str, bool]) -> None:
+    assert raw_format_for(name) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_text_normaliser_is_total_deterministic_and_keeps_invariants(s: str) -> None:
+    a = normalise_text(s)
+    assert a == normalise_text(s)
+    check_invariants(*a)
+    a[0].encode("utf-8")  # no lone surrogates survive
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/pdiv br h1 &;\"'=\n\t\0\ud800é\u0301ab")) | st.characters()))
+def test_html_normaliser_is_total_deterministic_and_keeps_invariants(s: str) -> None:
+    a = normalise_html(s)
+    assert a == normalise_html(s)
+    check_invariants(*a)
+    a[0].encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(), st.sampled_from(["html", "text"]))
+def test_raw_normaliser_never_raises_unnamed_errors(raw: bytes, fmt: str) -> None:
+    try:
+        page = normalise_raw(raw, fmt)
+    except DocumentError as exc:
+        assert exc.reason
+        return
+    check_invariants(page.text, page.blocks)
+    assert page.encoding
+
+
+@given(st.text())
+def test_fold_is_idempotent(s: str) -> None:
+    assert fold(fold(s)) == fold(s)
