@@ -34,3 +34,38 @@ BUILD_BATCH_ROWS = 1_000
 SHARD_MAX_ROWS = 50_000
 #: Bytes sniffed at the start of an HTML page for a declared charset.
 CHARSET_SNIFF_BYTES = 4 * KIB
+#: Approximate in-memory bytes buffered per (config, split) writer before a batch is flushed.
+BUILD_BATCH_BYTES = 32 * MIB
+#: Bytes of one JSON-LD ``<script>`` parsed for page metadata (larger ones are skipped).
+MAX_JSONLD_BYTES = 1 * MIB
+#: Letters needed before the language of a page's text is identified (shorter: left unknown).
+LANGID_MIN_CHARS = 20
+#: Characters of a page's text read to identify its language.
+LANGID_MAX_CHARS = 20_000
+#: Characters of a page's text run through the NER model (blocks past it get no silver entities).
+NER_MAX_CHARS = 1_000_000
+#: Largest index file an importer loads whole (``ground-truth.json``, ``evaldata.json``, metadata JSON).
+MAX_IMPORT_INDEX_BYTES = 256 * MIB
+#: Largest single record (one line) of a JSONL benchmark file (page HTML plus its gold).
+MAX_IMPORT_RECORD_BYTES = 4 * MAX_RAW_BYTES
+
+# -- ingest (corpus ingest, corpus.warc, corpus.dedup) --------------------------------------------
+#: Largest WARC record block accepted (HTTP headers + payload); larger records are skipped, not held.
+MAX_WARC_RECORD_BYTES = MAX_RAW_BYTES + 64 * KIB
+#: Largest WARC or HTTP header block.
+MAX_WARC_HEADER_BYTES = 64 * KIB
+#: Page files per ingest shard (each WARC file is a shard of its own).
+INGEST_FILES_PER_SHARD = 256
+#: Number of MinHash permutations used for near-duplicate detection.
+DEDUP_NUM_PERM = 128
+#: Word n-gram size of the shingles hashed for near-duplicate detection.
+DEDUP_SHINGLE = 5
+#: Estimated Jaccard similarity at or above which two documents are near duplicates.
+DEDUP_THRESHOLD = 0.8
+#: Bytes at the start of a page file inspected for binary content.
+BINARY_SNIFF_BYTES = 8 * KIB
+#: Share of control bytes (not TAB/LF/FF/CR/ESC) above which a page file counts as binary.
+BINARY_CONTROL_SHARE = 0.05
+#: Most attributes one HTML element may have (libxml2 checks duplicates quadratically); approximated
+#: by the ``=`` signs of start tags longer than four characters per allowed attribute.
+MAX_TAG_ATTRIBUTES = 256

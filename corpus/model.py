@@ -7,6 +7,7 @@ untrusted data); ``to_dict`` gives the canonical JSON form with a stable key ord
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,12 +210,17 @@ def _layer_dict(layer: Layer) -> dict[str, Any]:
     return d
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _build(cls: type, d: dict[str, Any]) -> Any:
     kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in d:
-            v = d[f.name]
-            kwargs[f.name] = tuple(v) if isinstance(v, list) else v
+    for name in _field_names(cls):
+        if name in d:
+            v = d[name]
+            kwargs[name] = tuple(v) if isinstance(v, list) else v
     return cls(**kwargs)
 
 

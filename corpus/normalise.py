@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .decode import check_raw_size, decode_bytes, gunzip_capped
 from .errors import DocumentError
-from .limits import MAX_BLOCKS, MAX_DOM_DEPTH
+from .limits import MAX_BLOCKS, MAX_DOM_DEPTH, MAX_TAG_ATTRIBUTES
 from .model import Block, Normalizer
 
 NORMALIZER_NAME = "corpus-normaliser"
@@ -38,6 +38,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 # Characters dropped before anything else: C0/C1 controls that are not whitespace.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Start tags long enough to hold more than MAX_TAG_ATTRIBUTES attributes.
+_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{" + str(4 * MAX_TAG_ATTRIBUTES) + ",}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,10 @@ def parse_html(s: str):
     s = _XML_DECL.sub("", clean(s), count=1)
     if not s.strip():
         return None
+    for m in _LONG_TAG.finditer(s):  # libxml2 is quadratic in the attributes of one element
+        if m.group().count("=") > MAX_TAG_ATTRIBUTES:
+            raise DocumentError(f"an element has more than MAX_TAG_ATTRIBUTES={MAX_TAG_ATTRIBUTES} attributes",
+                                reason="too_many_attributes")
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = lxml.html.document_fromstring(s, parser=parser)
@@ -163,11 +169,50 @@ def html_segments(root) -> Iterator[tuple[str, object]]:
         yield "".join(buf), ctx_stack[-1] if ctx_stack else root
 
 
+class _XPaths:
+    """``getroottree().getpath(el)`` in amortised O(depth): lxml's own is linear in the number of
+    preceding siblings, which makes pages with very many sibling blocks quadratic."""
+
+    def __init__(self) -> None:
+        self.paths: dict[object, str] = {}
+        self.steps: dict[object, str] = {}  # element -> its step ("p[3]") under its parent
+
+    def _index_children(self, parent) -> None:
+        counts: dict[str, int] = {}
+        children = [c for c in parent if isinstance(c.tag, str)]
+        for c in children:
+            counts[c.tag] = counts.get(c.tag, 0) + 1
+        seen: dict[str, int] = {}
+        for c in children:
+            seen[c.tag] = seen.get(c.tag, 0) + 1
+            self.steps[c] = c.tag if counts[c.tag] == 1 else f"{c.tag}[{seen[c.tag]}]"
+
+    def __call__(self, el) -> str:
+        chain = []
+        node = el
+        while node is not None and node not in self.paths:
+            chain.append(node)
+            node = node.getparent()
+        base = self.paths[node] if node is not None else ""
+        for n in reversed(chain):
+            parent = n.getparent()
+            if parent is None:  # the root may have same-tag siblings at document level
+                before = sum(1 for x in n.itersiblings(preceding=True) if x.tag == n.tag)
+                after = any(x.tag == n.tag for x in n.itersiblings())
+                base = "/" + n.tag + (f"[{before + 1}]" if before or after else "")
+            else:
+                if n not in self.steps:
+                    self._index_children(parent)
+                base = base + "/" + self.steps[n]
+            self.paths[n] = base
+        return base
+
+
 def normalise_html_root(root) -> tuple[str, tuple[Block, ...], tuple[object, ...]]:
     """Text, blocks and the block element of each block, from a parsed tree."""
     if root is None:
         return "", (), ()
-    tree = root.getroottree()
+    xpath = _XPaths()
     paths: dict[int, tuple[str, str]] = {}
     elements: list[object] = []
 
@@ -177,7 +222,7 @@ def normalise_html_root(root) -> tuple[str, tuple[Block, ...], tuple[object, ...
                 continue
             key = id(el)
             if key not in paths:
-                paths[key] = (el.tag.lower(), tree.getpath(el))
+                paths[key] = (el.tag.lower(), xpath(el))
             elements.append(el)
             tag, xp = paths[key]
             yield raw, tag, xp

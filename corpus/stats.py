@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .model import Document
@@ -137,3 +139,19 @@ def corpus_stats(docs: Iterable[Document] | Iterable[tuple[str | None, Document]
         else:
             stats.add(item)
     return stats
+
+
+def stats_for_path(path: str | os.PathLike[str]) -> CorpusStats:
+    """Stats of a corpus root, documents directory, JSON/JSONL file or built dataset.
+
+    Splits are those of the built dataset, or the ones ``corpus build`` would assign.
+    """
+    from .build import iter_built_documents, iter_located, resolve_input
+    from .io import is_built_dataset
+    from .splits import assign_split
+
+    p = Path(path)
+    if is_built_dataset(p):
+        return corpus_stats(iter_built_documents(p))
+    inp = resolve_input(p)
+    return corpus_stats((assign_split(doc), doc) for *_, doc in iter_located(inp.files))

@@ -23,7 +23,6 @@ class TokenRow:
 
     block_index: int
     tokens: tuple[str, ...]
-    starts: tuple[int, ...]  # offsets of each token into ``Document.text``
     tags: tuple[str, ...]
 
 
@@ -43,30 +42,39 @@ def conll_entities(doc: Document) -> list[tuple[int, int, str]]:
     return out
 
 
-def token_rows(doc: Document) -> Iterator[TokenRow]:
-    """One :class:`TokenRow` per block that has at least one token, in reading order."""
+def block_tokens(doc: Document) -> Iterator[tuple[int, list[str], list[str] | None]]:
+    """``(block index, tokens, BIO tag names or None when every tag is O)`` per block with tokens."""
     ents = conll_entities(doc)
+    text = doc.text
     ei = 0
     for bi, block in enumerate(doc.blocks):
-        toks = tokenize(doc.text[block.start : block.end], block.start)
-        if not toks:
-            continue
-        tags = ["O"] * len(toks)
         # entities are sorted and non-overlapping; skip those that end before this block
         while ei < len(ents) and ents[ei][1] <= block.start:
             ei += 1
-        j = ei
-        ti = 0
+        if ei >= len(ents) or ents[ei][0] >= block.end:  # no entity here: no offsets needed
+            words = TOKEN_RE.findall(text, block.start, block.end)
+            if words:
+                yield bi, words, None
+            continue
+        toks = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, block.start, block.end)]
+        if not toks:
+            continue
+        tags = ["O"] * len(toks)
+        j, ti = ei, 0
         while j < len(ents) and ents[j][0] < block.end:
             s, e, label = ents[j]
-            first = True
             while ti < len(toks) and toks[ti][1] <= s:
                 ti += 1
             k = ti
             while k < len(toks) and toks[k][0] < e:
-                tags[k] = ("B-" if first else "I-") + label
-                first = False
+                tags[k] = ("B-" if k == ti else "I-") + label
                 k += 1
             ti = k
             j += 1
-        yield TokenRow(bi, tuple(t[2] for t in toks), tuple(t[0] for t in toks), tuple(tags))
+        yield bi, [t[2] for t in toks], tags
+
+
+def token_rows(doc: Document) -> Iterator[TokenRow]:
+    """One :class:`TokenRow` per block that has at least one token, in reading order."""
+    for bi, words, tags in block_tokens(doc):
+        yield TokenRow(bi, tuple(words), tuple(tags) if tags is not None else ("O",) * len(words))

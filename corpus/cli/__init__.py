@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        app(args=args, prog_name="corpus", standalone_mode=False)
+        rv = app(args=args, prog_name="corpus", standalone_mode=False)
+        if isinstance(rv, int):  # click returns (not raises) an Exit's code when not standalone
+            return rv
     except typer.Exit as exc:
         return exc.exit_code
     except SystemExit as exc:  # pragma: no cover - click may still raise it

@@ -1,9 +1,92 @@
-"""Placeholder: commands registered here are not implemented yet."""
+"""``corpus annotate export|import``: the human-editable annotation text format."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
+
+from .common import EXIT_OK, EXIT_PROBLEMS, fail
+
+
+def _pick(path: Path, doc_id: str | None):
+    """The one document in ``path`` (or the one with ``doc_id``)."""
+    from ..io import load_documents
+
+    if not path.exists():
+        raise fail(f"{path}: no such file or directory")
+    try:
+        docs = list(load_documents(path))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise fail(f"{path}: not a readable document ({exc}); run `corpus validate {path}`") from None
+    if doc_id is not None:
+        docs = [d for d in docs if d.id == doc_id]
+        if not docs:
+            raise fail(f"{path}: no document with id {doc_id}")
+    if not docs:
+        raise fail(f"{path}: no documents")
+    if len(docs) > 1:
+        raise fail(f"{path} holds {len(docs)} documents; choose one with --id")
+    return docs[0]
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing to register yet."""
+    annotate = typer.Typer(help="Export a document to the editable annotation text format and import it back.",
+                           no_args_is_help=True)
+    app.add_typer(annotate, name="annotate")
+
+    @annotate.command("export")
+    def export(
+        doc: Path = typer.Argument(..., metavar="DOC", help="A document file (or a directory / JSONL with --id)."),
+        out: Path | None = typer.Option(None, "--out", help="Annotation file to write (default: stdout)."),
+        doc_id: str | None = typer.Option(None, "--id", help="Document id when DOC holds several."),
+    ) -> None:
+        """Write DOC as an annotation text file (one line per block, entities inline)."""
+        from ..annotext import export_text
+
+        text = export_text(_pick(doc, doc_id))
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {out}", err=True)
+
+    @annotate.command("import")
+    def import_(
+        file: Path = typer.Argument(..., metavar="FILE", help="An edited annotation file."),
+        out: Path | None = typer.Option(None, "--out", help="Document file (or existing directory) to write; "
+                                        "default: stdout."),
+        raw_root: Path | None = typer.Option(None, "--raw-root", help="Corpus root holding source.raw_path: "
+                                             "also check that the raw page reproduces the text."),
+    ) -> None:
+        """Rebuild the document from FILE, validate it and write it; problems are reported at FILE's
+        line and column (exit 1 when there are errors)."""
+        from ..annotext import import_text, raw_problems
+        from ..io import document_json, write_document
+
+        if not file.is_file():
+            raise fail(f"{file}: no such file")
+        try:
+            content = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise fail(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        result = import_text(content, str(file))
+        problems = list(result.problems)
+        if result.document is not None and raw_root is not None:
+            problems += raw_problems(result.document, raw_root, str(file), content)
+        for prob in problems:
+            typer.echo(prob.format_text(), err=True)
+        if any(p.severity == "error" for p in problems) or result.document is None:
+            n = sum(1 for p in problems if p.severity == "error")
+            typer.echo(f"{file}: {n} error(s); nothing written", err=True)
+            raise typer.Exit(EXIT_PROBLEMS)
+        doc = result.document
+        if out is None:
+            sys.stdout.write(document_json(doc))
+        else:
+            target = out / f"{doc.id}.json" if out.is_dir() else out
+            write_document(doc, target)
+            typer.echo(f"wrote {target}", err=True)
+        raise typer.Exit(EXIT_OK)

@@ -1,9 +1,105 @@
-"""Placeholder: commands registered here are not implemented yet."""
+"""``corpus bench`` and ``corpus extractors``."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
+
+from .common import EXIT_OK, fail
+
+FORMATS = ("text", "json", "markdown")
+
+
+def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
+    out = []
+    for v in values:
+        name, sep, path = v.partition("=")
+        if not sep or not name or not path:
+            raise fail(f"{option} takes NAME=VALUE, got {v!r}")
+        out.append((name, path))
+    return out
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing to register yet."""
+    @app.command("bench")
+    def bench(
+        corpus: Path = typer.Argument(..., help="Corpus root, documents directory, JSONL file or built dataset."),
+        extractor: list[str] = typer.Option([], "--extractor", "-e",
+                                            help="Extractor to run, NAME or NAME:VARIANT (repeatable)."),
+        predictions: list[str] = typer.Option([], "--predictions", "-p",
+                                              help="NAME=FILE: outputs of a system run elsewhere (repeatable)."),
+        metric: list[str] = typer.Option([], "--metric", "-m",
+                                         help="aeb_shingle4 | trafilatura_segments | token_f1 (repeatable; "
+                                              "default: every metric the corpus has gold for)."),
+        jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for extractors (0: one per core)."),
+        out: Path | None = typer.Option(None, "--out", help="Write leaderboard.md, results.json, per_page.jsonl, "
+                                                            "plots here."),
+        fmt: str = typer.Option("text", "--format", "-f", help="stdout format: text | json | markdown."),
+        raw_root: Path | None = typer.Option(None, "--raw-root", help="Directory raw_path is relative to "
+                                                                      "(default: the corpus root)."),
+        cache: Path | None = typer.Option(None, "--cache", help="Extractor output cache (default: OUT/cache, "
+                                                                "else ~/.cache/webcorpus/bench)."),
+        no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write cached outputs."),
+        bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples (0: none)."),
+        seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+        timeout: float | None = typer.Option(None, "--timeout", help="Seconds per page before a call fails "
+                                                                     "(default: limits.EXTRACTOR_TIMEOUT_S)."),
+        block_predictions: list[str] = typer.Option([], "--blocks", help="NAME=DOCS: predicted block labels "
+                                                                         "(documents) to score (repeatable)."),
+        entity_predictions: list[str] = typer.Option([], "--entities", help="NAME=DOCS: predicted entities "
+                                                                            "(documents) to score (repeatable)."),
+        spacy_model: list[str] = typer.Option([], "--spacy", help="NAME=MODEL: score a spaCy pipeline's "
+                                                                  "entities (repeatable)."),
+        progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress on stderr."),
+    ) -> None:
+        """Score extractors and prediction files against the corpus gold (DESIGN §6)."""
+        from ..bench import DEFAULT_CACHE, run_bench, score_structures
+        from ..limits import EXTRACTOR_TIMEOUT_S
+        from ..report import render_markdown, render_text, write_outputs
+
+        if fmt not in FORMATS:
+            raise fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        preds = _pairs(predictions, "--predictions")
+        blocks = _pairs(block_predictions, "--blocks")
+        ents = _pairs(entity_predictions, "--entities")
+        spacy = _pairs(spacy_model, "--spacy")
+        if not (extractor or preds or blocks or ents or spacy):
+            raise fail("nothing to score: give --extractor, --predictions, --blocks, --entities or --spacy")
+        cache_dir = None if no_cache else cache or (out / "cache" if out is not None else DEFAULT_CACHE)
+        result = run_bench(
+            corpus, extractors=extractor, predictions=preds, metrics=metric or None, jobs=jobs,
+            raw_root=raw_root, cache_dir=cache_dir, bootstrap=bootstrap, seed=seed,
+            timeout=EXTRACTOR_TIMEOUT_S if timeout is None else timeout,
+            progress=progress and sys.stderr.isatty(),
+        )
+        if blocks or ents or spacy:
+            from ..bench import load_corpus
+
+            docs, _ = load_corpus(corpus)
+            score_structures(result, docs, block_predictions=blocks, entity_predictions=ents, spacy_models=spacy)
+        if out is not None:
+            written = write_outputs(result, out)
+            typer.echo(f"wrote {', '.join(p.name for p in written)} to {out}", err=True)
+        if fmt == "json":
+            import json
+
+            typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        elif fmt == "markdown":
+            typer.echo(render_markdown(result))
+        else:
+            typer.echo(render_text(result), nl=False)
+        raise typer.Exit(EXIT_OK)
+
+    @app.command("extractors")
+    def extractors() -> None:
+        """List the extractors `corpus bench --extractor` accepts, with installed versions."""
+        from ..extractors import available, installed, resolve
+
+        for spec in available().values():
+            for variant, options in spec.variants.items():
+                name = spec.name + (f":{variant}" if variant else "")
+                version = resolve(name).version if installed(spec) else f"not installed (extra {spec.extra})"
+                opts = " ".join(f"{k}={v}" for k, v in options.items())
+                typer.echo(f"{name:24} {version:22} {opts}")

@@ -1,0 +1,103 @@
+"""Deduplication: exact and near duplicates, which copy is kept, audit, split leakage."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from corpus.dedup import DedupAudit, MinHasher, check_split_leakage, deduplicate, plan_dedup, priority
+from corpus.model import Annotation, Block, Document, Entity, Layer, Normalizer, Source
+
+NORM = Normalizer("corpus-normaliser", "1.0.0")
+random.seed(7)
+VOCAB = [f"word{i}" for i in range(3000)]
+
+
+def article(n: int = 300, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(VOCAB) for _ in range(n))
+
+
+def doc(doc_id: str, text: str, *, status: str = "none", entities: int = 0) -> Document:
+    ents = tuple(Entity(0, 1, "PER", text[0]) for _ in range(entities))
+    layer = Layer(status)
+    return Document(id=doc_id, source=Source(raw_sha256=doc_id * 4), normalizer=NORM, text=text,
+                    blocks=(Block(0, len(text)),), entities=ents,
+                    annotation=Annotation(blocks=layer, entities=layer, metadata=layer))
+
+
+def test_exact_duplicates_ignore_whitespace_and_keep_smallest_id():
+    t = article(seed=1)
+    docs = [doc("b" * 16, t), doc("a" * 16, t.replace(" ", "\n", 5)), doc("c" * 16, article(seed=2))]
+    kept, audit = deduplicate(docs)
+    assert [d.id for d in kept] == ["a" * 16, "c" * 16]
+    assert audit == [DedupAudit("b" * 16, "a" * 16, "exact", 1.0)]
+
+
+def test_near_duplicate_dropped_in_favour_of_better_annotated():
+    base = article(400, seed=3)
+    words = base.split()
+    words[50] = "edited"
+    words[200] = "changed"
+    near = " ".join(words)
+    docs = [doc("1" * 16, base), doc("2" * 16, near, status="gold"), doc("3" * 16, article(400, seed=4))]
+    kept, audit = deduplicate(docs)
+    assert [d.id for d in kept] == ["2" * 16, "3" * 16]
+    (a,) = audit
+    assert (a.dropped_id, a.kept_id, a.kind) == ("1" * 16, "2" * 16, "near") and 0.8 <= a.similarity < 1.0
+
+
+def test_priority_order():
+    gold, model, none = doc("f" * 16, "x", status="gold"), doc("0" * 16, "x", status="model"), doc("1" * 16, "x")
+    more_ents = doc("e" * 16, "x", status="model", entities=3)
+    assert sorted([none, model, gold, more_ents], key=priority) == [gold, more_ents, model, none]
+
+
+def test_unrelated_documents_all_kept_and_deterministic():
+    docs = [doc(f"{i:016x}", article(200, seed=100 + i)) for i in range(60)]
+    plan = plan_dedup(iter(docs))  # a stream is enough
+    assert plan.dropped == {} and plan.total == 60
+    assert MinHasher().signature(docs[0].text).tolist() == MinHasher().signature(docs[0].text).tolist()
+
+
+def test_threshold_respected():
+    base = article(100, seed=9)
+    words = base.split()
+    for i in range(0, 100, 4):  # change every 4th word: shares few 5-grams
+        words[i] = f"new{i}"
+    kept, audit = deduplicate([doc("a" * 16, base), doc("b" * 16, " ".join(words))])
+    assert len(kept) == 2 and audit == []
+
+
+def test_empty_and_short_texts():
+    kept, audit = deduplicate([doc("a" * 16, ""), doc("b" * 16, ""), doc("c" * 16, "Hi there"),
+                               doc("d" * 16, "hi  there")])
+    assert [d.id for d in kept] == ["a" * 16, "b" * 16, "c" * 16]  # empty texts are never duplicates
+    assert audit == [DedupAudit("d" * 16, "c" * 16, "near", 1.0)]  # case differs: not exact, same shingles
+
+
+def test_check_split_leakage():
+    base = article(300, seed=11)
+    words = base.split()
+    words[3] = "tweak"
+    docs = [(doc("a" * 16, base), "train"), (doc("b" * 16, " ".join(words)), "test"),
+            (doc("c" * 16, base), "train"), (doc("d" * 16, article(300, seed=12)), "test"),
+            (doc("e" * 16, article(300, seed=12)), "validation")]
+    leaks = check_split_leakage(docs)
+    assert [(p.id_a, p.id_b) for p in leaks] == [("a" * 16, "b" * 16), ("b" * 16, "c" * 16), ("d" * 16, "e" * 16)]
+    assert leaks[2].kind == "exact"
+    assert check_split_leakage([(d, "train") for d, _ in docs]) == []
+
+
+@pytest.mark.parametrize("n", [200])
+def test_many_documents_with_planted_duplicates(n):
+    docs = [doc(f"{i:016x}", article(150, seed=1000 + i)) for i in range(n)]
+    planted = []
+    for i in range(0, n, 10):
+        w = docs[i].text.split()
+        w[-1] = "different"
+        planted.append(doc(f"f{i:015x}", " ".join(w)))
+    kept, audit = deduplicate(docs + planted)
+    assert len(kept) == n
+    assert {a.dropped_id for a in audit} == {d.id for d in planted}
