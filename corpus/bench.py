@@ -127,10 +127,13 @@ def load_predictions(path: str | os.PathLike[str]) -> tuple[dict[str, str | None
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: expected an object mapping ids to predictions")
     for key, value in data.items():
-        if isinstance(value, dict):
-            out[str(key)] = _pred_text(value.get("articleBody", value.get("text", "")))
-        else:
-            out[str(key)] = _pred_text(value)
+        try:
+            if isinstance(value, dict):
+                out[str(key)] = _pred_text(value.get("articleBody", value.get("text", "")))
+            else:
+                out[str(key)] = _pred_text(value)
+        except TypeError as exc:
+            raise ConfigError(f"{p}: prediction {key!r}: {exc}") from exc
     return out, version
 
 

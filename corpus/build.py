@@ -632,6 +632,7 @@ def build(
     out_path = Path(out).absolute()
     if out_path == inp.path.absolute() or inp.path.absolute() in out_path.parents:
         raise ConfigError(f"output {out_path} would be inside the input {inp.path}")
+    _check_replaceable(out_path)
     if validate:
         from .validate import validate_paths
 
@@ -662,13 +663,18 @@ def build(
     return result
 
 
+def _check_replaceable(out: Path) -> None:
+    """Only a missing path, an empty directory or a previous build may be replaced."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file())):
+        raise ConfigError(f"{out} exists and is not a built dataset; refusing to replace it")
+
+
 def _swap(tmp: Path, out: Path) -> None:
     """Rename ``tmp`` over ``out``; an existing ``out`` is removed only once the rename succeeded."""
     if not out.exists():
         os.replace(tmp, out)
         return
-    if not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file()):
-        raise ConfigError(f"{out} exists and is not a built dataset; refusing to replace it")
+    _check_replaceable(out)
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     os.replace(out, old)
     try:

@@ -60,7 +60,7 @@ CONFIG_DESCRIPTIONS: dict[str, str] = {
     BLOCKS: "one row per block: document id, block index, offsets, text, block label, tag, xpath, domain",
     ENTITIES: "one row per entity, label mapped to CoNLL-4 (PER, ORG, LOC, MISC); original label kept",
     NER_TOKENS: "token-level NER view: one row per block of pages with an annotated entity layer; tokens "
-    "(regex \\w+|[^\\w\\s]) and BIO tags",
+    "(regex `\\w+|[^\\w\\s]`) and BIO tags",
 }
 
 _HUB_LICENSE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
@@ -178,7 +178,7 @@ def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | N
     for c in CONFIGS:
         sp = manifest["configs"][c]["splits"]
         cells = " | ".join(str(sp.get(s, {}).get("num_examples", 0)) for s in docs_splits)
-        rows_table.append(f"| `{c}` | {cells} | {CONFIG_DESCRIPTIONS[c]} |")
+        rows_table.append(f"| `{c}` | {cells} | {_md(CONFIG_DESCRIPTIONS[c])} |")
     dropped = manifest["input"]["dropped"]
     dropped_line = (
         "No document was dropped by the build filters."

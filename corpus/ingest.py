@@ -230,6 +230,8 @@ def _reject_from(exc: BaseException, location: str, url: str | None = None) -> R
         return Reject(location, "too_deep", "structure too deeply nested", url)
     if isinstance(exc, MemoryError):
         return Reject(location, "out_of_memory", "page needs more memory than available", url)
+    if isinstance(exc, OSError):
+        return Reject(location, "unreadable", f"{exc.strerror or exc}", url)
     return Reject(location, "internal_error", f"{type(exc).__name__}: {exc}", url)
 
 
@@ -282,14 +284,14 @@ def iter_warc_file(loc: str, out: Path, options: IngestOptions, pre, summary: di
 
     suffix = ".warc.gz" if loc.lower().endswith(".gz") else ".warc"
     try:
+        if os.path.getsize(loc) == 0:
+            yield None, Reject(loc, "empty_file", "file is empty"), None, loc
+            return
         name = _copy_warc(loc, out, suffix)
     except OSError as exc:
         yield None, Reject(loc, "unreadable", str(exc)), None, loc
         return
     stats = WarcStats()
-    if os.path.getsize(loc) == 0:
-        yield None, Reject(loc, "empty_file", "file is empty"), None, loc
-        return
     try:
         for item in iter_pages(loc, loc, stats):
             if isinstance(item, WarcProblem):
@@ -546,17 +548,32 @@ def ingest(paths: Sequence[str], out: str | os.PathLike[str], *, options: Ingest
             bar.update(len(spec.inputs))
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(run_shard, spec, str(out_p), options): spec for spec in todo}
+            futures = {pool.submit(_pool_job, spec, str(out_p), options): spec for spec in todo}
             for fut in as_completed(futures):
-                fut.result()
+                try:
+                    fut.result()
+                except BrokenProcessPool:
+                    raise ConfigError(
+                        f"a worker process died while processing {futures[fut].name} (out of memory, or a crash "
+                        "in a native library); finished shards are kept: rerun the same command to resume"
+                    ) from None
                 bar.update(len(futures[fut].inputs))
     bar.close()
     summary = finalise(out_p)
     summary.shards_resumed = resumed
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _pool_job(spec: ShardSpec, out: str, options: IngestOptions) -> dict[str, Any]:
+    """``run_shard`` in a worker; configuration errors cross the process boundary as plain ConfigError."""
+    try:
+        return run_shard(spec, out, options)
+    except ConfigError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _progress_bar(total: int, enabled: bool):

@@ -43,7 +43,7 @@ LANGID_MIN_CHARS = 20
 #: Characters of a page's text read to identify its language.
 LANGID_MAX_CHARS = 20_000
 #: Characters of a page's text run through the NER model (blocks past it get no silver entities).
-NER_MAX_CHARS = 1_000_000
+NER_MAX_CHARS = 200_000
 #: Largest index file an importer loads whole (``ground-truth.json``, ``evaldata.json``, metadata JSON).
 MAX_IMPORT_INDEX_BYTES = 256 * MIB
 #: Largest single record (one line) of a JSONL benchmark file (page HTML plus its gold).

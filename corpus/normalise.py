@@ -39,7 +39,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Start tags long enough to hold more than MAX_TAG_ATTRIBUTES attributes.
-_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{" + str(4 * MAX_TAG_ATTRIBUTES) + ",}")
+# (a tag name followed by whitespace, so script text such as ``i<n.length`` is not taken for a tag)
+_LONG_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9:-]*\s[^<>]{" + str(4 * MAX_TAG_ATTRIBUTES) + ",}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,7 +135,10 @@ def discover(paths: Sequence[str]) -> tuple[list[InputFile], list[Reject]]:
         if not stat.S_ISDIR(st.st_mode):
             add(_file_entry(arg, st))
             continue
-        for dirpath, dirnames, filenames in os.walk(arg, followlinks=False, onerror=None):
+        def unreadable(exc: OSError, top: str = arg) -> None:
+            add(Reject(_loc(exc.filename or top), "unreadable", f"cannot list the directory: {exc.strerror or exc}"))
+
+        for dirpath, dirnames, filenames in os.walk(arg, followlinks=False, onerror=unreadable):
             keep = []
             for d in sorted(dirnames):
                 full = os.path.join(dirpath, d)

@@ -1,8 +1,9 @@
 """Token-level NER view: deterministic tokenisation of each block and BIO tags from entity spans.
 
-Tokens are the matches of ``\\w+|[^\\w\\s]`` (Unicode) inside one block. A token gets the tag of the
-entity it overlaps (``B-`` on the entity's first token, ``I-`` after); OntoNotes labels are mapped
-to CoNLL-4 and labels that map to nothing leave their tokens ``O``.
+Tokens are the matches of ``\\w+|[^\\w\\s]`` (Unicode) inside one block. Entities, in text order,
+claim every token they overlap that no earlier entity claimed (``B-`` on the first, ``I-`` after), so an
+entity edge inside a word tags the whole word; OntoNotes labels are mapped to CoNLL-4 and labels that
+map to nothing leave their tokens ``O``.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .labels import to_conll
 from .model import Document
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+_WORD_PAIR = re.compile(r"\w\w")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,27 +45,57 @@ def conll_entities(doc: Document) -> list[tuple[int, int, str]]:
     return out
 
 
+def _splits_word(text: str, p: int, lo: int, hi: int) -> bool:
+    """True when offset ``p`` falls inside a ``\\w+`` token (between two word characters)."""
+    return lo < p < hi and _WORD_PAIR.fullmatch(text, p - 1, p + 1) is not None
+
+
 def block_tokens(doc: Document) -> Iterator[tuple[int, list[str], list[str] | None]]:
     """``(block index, tokens, BIO tag names or None when every tag is O)`` per block with tokens."""
     ents = conll_entities(doc)
     text = doc.text
+    findall = TOKEN_RE.findall
     ei = 0
     for bi, block in enumerate(doc.blocks):
+        lo, hi = block.start, block.end
         # entities are sorted and non-overlapping; skip those that end before this block
-        while ei < len(ents) and ents[ei][1] <= block.start:
+        while ei < len(ents) and ents[ei][1] <= lo:
             ei += 1
-        if ei >= len(ents) or ents[ei][0] >= block.end:  # no entity here: no offsets needed
-            words = TOKEN_RE.findall(text, block.start, block.end)
+        if ei >= len(ents) or ents[ei][0] >= hi:  # no entity here: no offsets needed
+            words = findall(text, lo, hi)
             if words:
                 yield bi, words, None
             continue
-        toks = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, block.start, block.end)]
+        here = []
+        j = ei
+        while j < len(ents) and ents[j][0] < hi:
+            here.append(ents[j])
+            j += 1
+        if all(lo <= s and e <= hi and not _splits_word(text, s, lo, hi) and not _splits_word(text, e, lo, hi)
+               for s, e, _ in here) and all(a[1] <= b[0] for a, b in pairwise(here)):
+            # entity edges are token edges: tokenise the pieces between them (same tokens, no offsets)
+            words, tags, pos = [], [], lo
+            for s, e, label in here:
+                before = findall(text, pos, s)
+                words += before
+                tags += ["O"] * len(before)
+                inside = findall(text, s, e)
+                if inside:
+                    words += inside
+                    tags += [f"B-{label}"] + [f"I-{label}"] * (len(inside) - 1)
+                pos = e
+            after = findall(text, pos, hi)
+            words += after
+            tags += ["O"] * len(after)
+            if words:
+                yield bi, words, tags
+            continue
+        toks = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, lo, hi)]
         if not toks:
             continue
         tags = ["O"] * len(toks)
-        j, ti = ei, 0
-        while j < len(ents) and ents[j][0] < block.end:
-            s, e, label = ents[j]
+        ti = 0
+        for s, e, label in here:
             while ti < len(toks) and toks[ti][1] <= s:
                 ti += 1
             k = ti
@@ -70,7 +103,6 @@ def block_tokens(doc: Document) -> Iterator[tuple[int, list[str], list[str] | No
                 tags[k] = ("B-" if k == ti else "I-") + label
                 k += 1
             ti = k
-            j += 1
         yield bi, [t[2] for t in toks], tags
 
 

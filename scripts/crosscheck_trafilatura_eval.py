@@ -44,8 +44,10 @@ def reference_counts(src: Path, options: dict) -> dict[str, tuple[int, int, int,
     data = json.loads((src / "evaldata.json").read_text(encoding="utf-8"))
     out = {}
     for url, item in data.items():
-        path = src / "pages" / item["file"]
-        if not path.is_file():
+        # page directories: this layout's pages/, else trafilatura's own cache/ before eval/
+        path = next((src / d / item["file"] for d in ("pages", "cache", "eval") if (src / d / item["file"]).is_file()),
+                    None)
+        if path is None:
             continue  # the reference skips pages it cannot find
         try:
             result = extract(path.read_bytes(), include_comments=False, include_tables=True,

@@ -224,3 +224,49 @@ def test_block_and_entity_predictions_are_scored(tmp_path, capsys):
     assert data["blocks"]["m"]["accuracy"] == 0.0
     assert data["blocks"]["m"]["content"]["recall"] == 0.0
     assert data["entities"]["m"]["overall"]["strict"]["missed"] == 1
+
+
+def test_bad_prediction_value_is_a_usage_error(tmp_path):
+    corpus = tmp_path / "c"
+    _small_corpus(corpus)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"a": {"articleBody": ["not", "a", "string"]}}))
+    assert main(["bench", str(corpus), "-p", f"x={bad}"]) == 2
+
+
+def test_jsonl_corpus_and_raw_root(tmp_path, capsys):
+    corpus = tmp_path / "c"
+    _small_corpus(corpus)
+    jsonl = tmp_path / "all.jsonl"
+    jsonl.write_text("".join(json.dumps(json.loads(p.read_text())) + "\n"
+                             for p in sorted((corpus / "documents").glob("*.json"))))
+    assert main(["bench", str(jsonl), "-e", "everything", "-m", "trafilatura_segments", "--raw-root", str(corpus),
+                 "--no-cache",
+                 "--format", "json", "--no-progress", "--bootstrap", "0"]) == 0
+    row = json.loads(capsys.readouterr().out)["results"][0]
+    assert row["n_pages"] == 2 and row["n_failed"] == 0 and row["f1_std"] is None
+
+
+def test_spacy_pipeline_entities_are_scored(tmp_path, monkeypatch):
+    import types
+
+    from corpus import bench
+    from corpus.model import Annotation, Entity, Layer
+
+    text = "Angela Merkel visited Paris."
+    gold = draft_document(text.encode(), raw_path="raw/x.txt").replace(
+        entities=(Entity(0, 13, "PER", "Angela Merkel"), Entity(22, 27, "LOC", "Paris")),
+        annotation=Annotation(entities=Layer("gold")))
+
+    class Ent:
+        def __init__(self, s, e, label):
+            self.start_char, self.end_char, self.label_, self.text = s, e, label, text[s:e]
+
+    fake = types.SimpleNamespace(load=lambda name: (lambda t: types.SimpleNamespace(
+        ents=[Ent(0, 13, "PERSON"), Ent(22, 27, "GPE"), Ent(0, 6, "DATE")])))
+    monkeypatch.setitem(__import__("sys").modules, "spacy", fake)
+    preds = bench.spacy_entity_docs([gold], "fake_model")
+    assert [(e.label, e.text) for e in preds[0].entities] == [("PER", "Angela Merkel"), ("LOC", "Paris")]
+    from corpus.metrics import entity_scores
+
+    assert entity_scores([gold], preds).overall["strict"]["f1"] == 1.0

@@ -11,6 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from build_helpers import make_corpus, make_document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus import build as build_mod
 from corpus.build import (
@@ -162,6 +164,17 @@ def test_failed_build_keeps_previous_output(corpus_dir, tmp_path, monkeypatch):
         build(root, out, validate=False)
     assert _files(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_never_replaces_a_directory_that_is_not_a_built_dataset(corpus_dir, tmp_path):
+    root, _ = corpus_dir
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(ConfigError, match="not a built dataset"):
+        build(root, out, validate=False)
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["precious"]
 
 
 def test_refuses_output_inside_input(corpus_dir):
@@ -438,3 +451,39 @@ def test_stateful_filter_is_reset_when_unsorted_input_needs_two_passes(corpus_di
     for d in ordered:
         first.setdefault(d.source.domain, d.id)
     assert kept == set(first.values())
+
+
+def _reference_tags(doc: Document) -> list[tuple[int, tuple[str, ...], tuple[str, ...]]]:
+    """Naive BIO tagging: entities in order claim every unclaimed token they overlap; B- on the first."""
+    out = []
+    for bi, b in enumerate(doc.blocks):
+        toks = tokenize(doc.text[b.start : b.end], b.start)
+        if not toks:
+            continue
+        tags = ["O"] * len(toks)
+        for ent in sorted(doc.entities, key=lambda x: x.start):
+            mine = [i for i, (s, e, _) in enumerate(toks) if s < ent.end and ent.start < e and tags[i] == "O"]
+            for n, i in enumerate(mine):
+                tags[i] = ("B-" if n == 0 else "I-") + ent.label
+        out.append((bi, tuple(t for _, _, t in toks), tuple(tags)))
+    return out
+
+
+_tok_alphabet = st.sampled_from(list("abé Z9_-.,' \u00a0ß") + ["\u200b", "日", "本"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(_tok_alphabet, min_size=1, max_size=30), min_size=1, max_size=4), st.data())
+def test_bio_tags_match_naive_reference(pieces, data):
+    text = "\n".join(pieces)
+    blocks, entities, pos = [], [], 0
+    for piece in pieces:
+        blocks.append(Block(pos, pos + len(piece), "body"))
+        cuts = sorted(set(data.draw(st.lists(st.integers(0, len(piece)), max_size=6))))
+        for a, b in zip(cuts[::2], cuts[1::2], strict=False):
+            entities.append(Entity(pos + a, pos + b, data.draw(st.sampled_from(("PER", "LOC"))), piece[a:b]))
+        pos += len(piece) + 1
+    doc = Document(id="c" * 16, source=Source(raw_sha256="c" * 64), normalizer=NORMALIZER, text=text,
+                   blocks=tuple(blocks), entities=tuple(entities))
+    got = [(r.block_index, r.tokens, r.tags) for r in token_rows(doc)]
+    assert got == _reference_tags(doc)

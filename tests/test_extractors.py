@@ -137,3 +137,30 @@ def test_missing_raw_file_is_a_failure_not_an_abort(tmp_path, misbehaving):
 def test_cap_text_cuts_on_a_character_boundary():
     assert cap_text("abc", 10) == ("abc", False)
     assert cap_text("€€", 4) == ("€", True)
+
+
+NETWORK_PAGE = (b"<html><head><title>News</title><link rel='stylesheet' href='http://192.0.2.1/s.css'></head><body>"
+                b"<article><h1>Headline of the story</h1><img src='http://192.0.2.1/big.jpg' width='800'>"
+                + b"<p>Paragraph of the news article with enough words to be taken as content by anyone.</p>" * 6
+                + b"</article></body></html>")
+
+
+@pytest.mark.parametrize("system", ["newspaper4k", "news-please", "goose3", "readability", "trafilatura"])
+def test_adapters_never_touch_the_network(system, monkeypatch):
+    import socket
+
+    spec = X.available()[system]
+    if not X.installed(spec):
+        pytest.skip(f"{system} is not installed")
+    attempts = []
+
+    def refuse(self, *args, **kwargs):
+        attempts.append(args)
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: attempts.append(a) or [])
+    text = X.build(system)(X.Page(NETWORK_PAGE, url="http://192.0.2.1/story"))
+    assert attempts == []
+    assert "Paragraph of the news article" in (text or "")

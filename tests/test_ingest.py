@@ -191,3 +191,20 @@ def test_validate_accepts_ingested_corpus(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     assert errors == [] and code == 0
+
+
+def test_unlistable_directory_is_a_reject_not_silence(tmp_path, monkeypatch):
+    src = tmp_path / "in"
+    (src / "locked").mkdir(parents=True)
+    (src / "ok.html").write_text("<p>fine</p>")
+    real = os.scandir
+
+    def scandir(path="."):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    inputs, rejects = discover([str(src)])
+    assert len(inputs) == 1
+    assert [(r.reason, r.location.rsplit("/", 1)[1]) for r in rejects] == [("unreadable", "locked")]

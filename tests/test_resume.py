@@ -100,3 +100,28 @@ def test_every_record_once(tmp_path):
     assert reasons == ["bad_gzip", "binary_content", "duplicate", "duplicate", "duplicate", "duplicate",
                        "partial_file"]
     assert len({d["id"] for d in docs}) == len(docs)
+
+
+def test_worker_death_is_reported_and_resumable(tmp_path, monkeypatch):
+    """A worker killed mid-run (e.g. by the OOM killer) gives a clear error; the rerun completes."""
+    import corpus.ingest as engine
+    from corpus.errors import ConfigError
+
+    src = make_inputs(tmp_path)
+    opts = engine.IngestOptions(layout="shards", preannotate=False, files_per_shard=2)
+    ref = tmp_path / "ref"
+    engine.ingest([str(src)], ref, options=opts)
+    real = engine.run_shard
+
+    def dying(spec, out, options):
+        if spec.name == "part-00003":
+            os._exit(9)
+        return real(spec, out, options)
+
+    monkeypatch.setattr(engine, "run_shard", dying)  # inherited by the forked workers
+    out = tmp_path / "out"
+    with pytest.raises(ConfigError, match="rerun the same command"):
+        engine.ingest([str(src)], out, options=opts, jobs=2)
+    monkeypatch.setattr(engine, "run_shard", real)
+    engine.ingest([str(src)], out, options=opts, jobs=2)
+    assert tree(out) == tree(ref)

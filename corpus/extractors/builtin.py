@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..normalise import NORMALIZER_VERSION
 from . import ExtractFn, ExtractorSpec, Page, register
 
 #: trafilatura options shared by every variant: the settings of trafilatura's own evaluation.
@@ -290,6 +291,7 @@ def _nothing(options: Mapping[str, Any]) -> ExtractFn:
 register(ExtractorSpec(
     name="everything", factory=_everything,
     description="baseline: the whole visible page text (the corpus normaliser); :html = the decoded raw HTML",
-    variants={"": {}, "html": {"html": True}},
+    # the normaliser version is recorded so cached outputs are recomputed when it changes
+    variants={"": {"normalizer": NORMALIZER_VERSION}, "html": {"html": True}},
 ))
 register(ExtractorSpec(name="nothing", factory=_nothing, description="baseline: empty output for every page"))

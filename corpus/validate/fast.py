@@ -203,7 +203,7 @@ def _blocks_clean(blocks: Any, text: str, status: str) -> bool | None:
     if status == "none":
         if labels != {None}:
             return None
-    elif status != "model" and None in labels:
+    elif status == "gold" and None in labels:
         return None
     return True
 

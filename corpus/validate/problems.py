@@ -45,7 +45,7 @@ RULES: dict[str, tuple[str, str]] = {
     "block-gap": (ERROR, "characters of text covered by no block"),
     "block-separator": (ERROR, "consecutive blocks not separated by exactly one newline"),
     "block-newline": (ERROR, "a block contains a newline"),
-    "layer-incomplete": (ERROR, "a gold or projected block layer with unlabelled blocks"),
+    "layer-incomplete": (ERROR, "a gold block layer with unlabelled blocks"),
     "layer-none-but-labelled": (WARNING, "a layer with status none that carries labels"),
     "entity-empty": (ERROR, "an entity with start >= end"),
     "entity-out-of-range": (ERROR, "an entity ends beyond the end of text"),

@@ -173,7 +173,7 @@ def _layers(data: dict[str, Any], out: list[Problem]) -> None:
             out.append(problem("layer-none-but-labelled", "/annotation/blocks/status",
                                f"the block layer has status 'none' but {len(labelled)} block(s) carry labels; "
                                "set the status (gold, projected or model)"))
-        if status != "none":
+        if status == "gold":  # projected and model layers may leave undecidable blocks unlabelled
             missing = [i for i, b in enumerate(blocks) if isinstance(b, dict) and "label" in b and b["label"] is None]
             if missing:
                 out.append(problem("layer-incomplete", f"/blocks/{missing[0]}/label",
