@@ -63,7 +63,7 @@ def score(name: str, fn: Callable[[bytes, str], str | None], pages) -> dict:
     s = trafilatura_segments(items)
     return {"system": name, "n_pages": s.n_pages, "n_empty": s.n_empty, "n_failed": failed,
             "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
-            "seconds": round(seconds, 1)}
+            "f1_std": None if s.f1_std is None else round(s.f1_std, 4), "seconds": round(seconds, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,16 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     systems = [(f"corpus-labeller {labeller_tool()}", labeller_body),
                (f"trafilatura {trafilatura_version()} (extract, defaults)", trafilatura_default)]
     if args.only:
-        systems = [s for s in systems if s[0].startswith({"labeller": "corpus", "trafilatura": "trafilatura"}[args.only])]
+        prefix = {"labeller": "corpus", "trafilatura": "trafilatura"}[args.only]
+        systems = [s for s in systems if s[0].startswith(prefix)]
     rows = [score(name, fn, pages) for name, fn in systems]
     if args.json:
         print(json.dumps({"preannotator_version": PREANNOTATOR_VERSION, "metric": "trafilatura_segments",
                           "results": rows}, indent=2))
     else:
-        print(f"{'system':60} {'pages':>5} {'empty':>5} {'P':>6} {'R':>6} {'F1':>6} {'sec':>6}")
+        print(f"{'system':60} {'pages':>5} {'empty':>5} {'P':>6} {'R':>6} {'F1':>6} {'±':>6} {'sec':>6}")
         for r in rows:
             print(f"{r['system']:60} {r['n_pages']:5d} {r['n_empty']:5d} {r['precision']:6.3f} "
-                  f"{r['recall']:6.3f} {r['f1']:6.3f} {r['seconds']:6.1f}")
+                  f"{r['recall']:6.3f} {r['f1']:6.3f} {r['f1_std'] or 0:6.3f} {r['seconds']:6.1f}")
     return 0
 
 

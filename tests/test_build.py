@@ -487,3 +487,20 @@ def test_bio_tags_match_naive_reference(pieces, data):
                    blocks=tuple(blocks), entities=tuple(entities))
     got = [(r.block_index, r.tokens, r.tags) for r in token_rows(doc)]
     assert got == _reference_tags(doc)
+
+
+def test_rebuild_in_other_processes_is_byte_identical(corpus_dir, built, tmp_path):
+    """Byte-identical across interpreter runs too (no dependence on hash randomisation)."""
+    import os
+    import subprocess
+    import sys
+
+    root, _ = corpus_dir
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        code = "import sys; from corpus.build import build; build(sys.argv[1], sys.argv[2], validate=False)"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", code, str(root), str(out)], check=True, env=env)
+        outs.append(_files(out))
+    assert outs[0] == outs[1] == _files(built)

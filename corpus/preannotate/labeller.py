@@ -559,9 +559,12 @@ def _label_text_blocks(texts: list[str], titles: Sequence[str]) -> tuple[str, ..
 
 
 def _guess_text_title(texts: Sequence[str], toks: Sequence[Sequence[str]], first_body: int) -> int | None:
-    """A headline-like line (4–30 words, no closing full stop) shortly before the first body line."""
-    for i in range(max(0, first_body - 6), first_body):
+    """The last headline-like line (4–30 words, no closing full stop) in the six lines before the
+    first body line; of repeated copies (headline printed twice), the first."""
+    for i in range(first_body - 1, max(0, first_body - 6) - 1, -1):
         words = len(toks[i])
         if 4 <= words <= 30 and not texts[i].rstrip().endswith("."):
+            while i > 0 and _canon(texts[i - 1]) == _canon(texts[i]):
+                i -= 1
             return i
     return None
