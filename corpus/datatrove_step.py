@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from .errors import require
+from .errors import ConfigError, require
 from .ingest import IngestOptions, ShardSpec, finalise, load_plan, prepare, run_shard
 
 _base = require("datatrove.pipeline.base", "scale", "distributed ingest with datatrove")
@@ -51,7 +51,7 @@ class IngestShards(PipelineStep):
         options = IngestOptions(**self.options_dict)
         try:
             shards, _ = _shards(self.out)
-        except Exception:  # plan not written by the launcher: every rank computes the same one
+        except ConfigError:  # plan not written by the launcher: every rank computes the same one
             shards = prepare(self.paths, self.out, options)
         for i, spec in enumerate(shards):
             if i % world_size != rank:

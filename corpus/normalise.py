@@ -35,6 +35,24 @@ BLOCK_TAGS = frozenset(
 )
 _HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+# A browser with scripting on reads <noscript> content as raw text up to </noscript>; libxml2 parses
+# it as markup, so an unclosed element inside can swallow the rest of the page. Drop it up front.
+_NOSCRIPT_OPEN = re.compile(r"<noscript\b", re.IGNORECASE)
+_NOSCRIPT_CLOSE = re.compile(r"</noscript\s*>", re.IGNORECASE)
+
+
+def _drop_noscript(s: str) -> str:
+    """Remove ``<noscript>...</noscript>`` runs in one linear scan (no backtracking on hostile input)."""
+    out: list[str] = []
+    pos = 0
+    while (m := _NOSCRIPT_OPEN.search(s, pos)) is not None:
+        end = _NOSCRIPT_CLOSE.search(s, m.end())
+        if end is None:
+            break
+        out.append(s[pos : m.start()])
+        pos = end.end()
+    out.append(s[pos:])
+    return "".join(out)
 # Characters dropped before anything else: C0/C1 controls that are not whitespace.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -96,7 +114,7 @@ def parse_html(s: str):
     import lxml.html
     from lxml import etree
 
-    s = _XML_DECL.sub("", clean(s), count=1)
+    s = _drop_noscript(_XML_DECL.sub("", clean(s), count=1))
     if not s.strip():
         return None
     for m in _LONG_TAG.finditer(s):  # libxml2 is quadratic in the attributes of one element

@@ -109,6 +109,9 @@ def test_structure_only_without_extractor(monkeypatch) -> None:
     assert _label_of(doc, "Sport") == "navigation"
     assert _label_of(doc, "All rights reserved") == "footer"
     assert _label_of(doc, "Share on Facebook") == "social"
+    wrapped = _labelled(NEWS_PAGE.replace("<main>", '<main class="post has-comments">'))
+    for para in PARAGRAPHS:
+        assert _label_of(wrapped, para[:40]) == "body"
 
 
 def test_extractor_failure_is_not_fatal(monkeypatch) -> None:
@@ -123,9 +126,9 @@ def test_extractor_failure_is_not_fatal(monkeypatch) -> None:
 
 
 def test_cue_on_article_container_is_ignored() -> None:
-    """A wrapper whose class mentions comments but holds the article is not a comment section."""
+    """A wrapper whose class names a widget but holds the article is not that widget."""
     pytest.importorskip("trafilatura")
-    page = NEWS_PAGE.replace("<main>", '<main class="post has-comments comments-open">')
+    page = NEWS_PAGE.replace("<main>", '<main class="layout with-sidebar">')
     doc = _labelled(page)
     for para in PARAGRAPHS:
         assert _label_of(doc, para[:40]) == "body"
@@ -200,3 +203,24 @@ def test_dev_benchmark_body_view_matches_extractor() -> None:
     base_score = trafilatura_segments(theirs, bootstrap=0)
     assert mine.f1 >= base_score.f1 - 0.005, (mine.summary(), base_score.summary())
     assert mine.f1 >= 0.85
+
+
+@pytest.mark.shared
+def test_score_script_reports_both_systems() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    pytest.importorskip("trafilatura")
+    base = require_shared(TRAF_EVAL)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "score_labeller.py"), "--dir", str(base), "--limit", "5", "--json"],
+        capture_output=True, text=True, check=True, timeout=300,
+    )
+    report = json.loads(out.stdout)
+    assert report["metric"] == "trafilatura_segments"
+    systems = [r["system"] for r in report["results"]]
+    assert systems[0].startswith("corpus-labeller") and systems[1].startswith("trafilatura")
+    for row in report["results"]:
+        assert row["n_pages"] == 5 and 0.0 <= row["f1"] <= 1.0

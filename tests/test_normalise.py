@@ -51,6 +51,14 @@ def test_visible_text_only_and_block_boundaries() -> None:
     check_invariants(text, blocks)
 
 
+def test_unclosed_markup_inside_noscript_does_not_swallow_the_page() -> None:
+    html = ('<html><body><noscript><div class="x"><img src=t.gif></noscript>'
+            "<article><p>Real article text.</p></article><footer>Foot</footer></body></html>")
+    text, blocks = normalise_html(html)
+    assert text == "Real article text.\nFoot"
+    assert blocks[0].xpath == "/html/body/article/p"
+
+
 def test_inline_elements_do_not_split_blocks() -> None:
     text, _ = normalise_html("<p>New<span>castle</span> <em>upon</em> Tyne</p>")
     assert text == "Newcastle upon Tyne"

@@ -410,6 +410,8 @@ def _label(texts: list[str], tags: list[str | None], elements: list, extraction:
         main_cov = com_cov = [0.0] * n
     main = [c >= COVERAGE_MIN for c in main_cov]
     comm = [c >= COVERAGE_MIN and not m for c, m in zip(com_cov, main, strict=True)]
+    if extraction is None:  # weigh containers by their sentence-like text instead
+        main = [len(tk) >= 15 and bool(_SENTENCE_END.search(t)) for tk, t in zip(toks, texts, strict=True)]
     weights = [len(t) if m else 0 for t, m in zip(texts, main, strict=True)]
     cues = _block_cues(elements, weights)
     if extraction is None:  # structural stand-in for the extractor

@@ -40,8 +40,9 @@ def _spacy():
     return spacy
 
 
+@functools.lru_cache(maxsize=1)
 def installed_models() -> tuple[str, ...]:
-    """spaCy model packages installed in this environment (preferred English ones first)."""
+    """spaCy model packages installed in this environment (preferred English ones first; looked up once)."""
     spacy = _spacy()
     if spacy is None:
         return ()
