@@ -55,6 +55,8 @@ DEFAULT_CONFIG = DOCUMENTS
 MANIFEST = "MANIFEST.json"
 README = "README.md"
 CROISSANT = "croissant.json"
+#: One JSON object per dropped duplicate: ``{dropped_id, kept_id, kind, similarity}`` (when dedup is on).
+DEDUP_AUDIT = "dedup_audit.jsonl"
 FORMAT_NAME = "webcorpus-dataset"
 FORMAT_VERSION = 1
 #: ClassLabel value of a block whose label is ``null`` (not annotated), the ``datasets`` convention.
@@ -219,6 +221,61 @@ def ner_token_rows(doc: Document) -> Iterator[dict[str, Any]]:
             "language": language,
             "status": status,
         }
+
+
+# -- the same rows, column by column (what the writer buffers; no per-row dicts) -------------------
+
+Columns = tuple[list[list[Any]], list[int]]
+
+
+def _block_columns(doc: Document) -> Columns:
+    """:func:`block_rows` of ``doc`` as columns in schema order, with the rows' size estimates."""
+    blocks, text, n = doc.blocks, doc.text, len(doc.blocks)
+    starts = [b.start for b in blocks]
+    ends = [b.end for b in blocks]
+    src = doc.source
+    return (
+        [
+            [doc.id] * n, list(range(n)), starts, ends, [text[s:e] for s, e in zip(starts, ends, strict=True)],
+            [NO_LABEL if b.label is None else _BLOCK_INDEX[b.label] for b in blocks],
+            [b.tag for b in blocks], [b.xpath for b in blocks], [src.domain] * n, [doc.metadata.language] * n,
+            [src.source_dataset] * n, [doc.annotation.blocks.status] * n,
+        ],
+        [e - s + 128 for s, e in zip(starts, ends, strict=True)],
+    )
+
+
+def _entity_columns(doc: Document) -> Columns:
+    """:func:`entity_rows` of ``doc`` as columns in schema order, with the rows' size estimates."""
+    starts = [b.start for b in doc.blocks]
+    label_set = doc.annotation.entity_label_set
+    kept = [(e, conll) for e in doc.entities if (conll := to_conll(e.label, label_set)) is not None]
+    n = len(kept)
+    return (
+        [
+            [doc.id] * n, [bisect_right(starts, e.start) - 1 for e, _ in kept], [e.start for e, _ in kept],
+            [e.end for e, _ in kept], [_CONLL_INDEX[c] for _, c in kept], [e.label for e, _ in kept],
+            [e.text for e, _ in kept], [label_set] * n, [doc.annotation.entities.status] * n,
+        ],
+        [128] * n,
+    )
+
+
+def _ner_token_columns(doc: Document) -> Columns:
+    """:func:`ner_token_rows` of ``doc`` as columns in schema order, with the rows' size estimates."""
+    if doc.annotation.entities.status == "none":
+        return [[] for _ in range(6)], []
+    index, tokens, tags = [], [], []
+    bio = _BIO_INDEX
+    for bi, words, names in block_tokens(doc):
+        index.append(bi)
+        tokens.append(words)
+        tags.append([0] * len(words) if names is None else [bio[t] for t in names])
+    n = len(index)
+    return (
+        [[doc.id] * n, index, tokens, tags, [doc.metadata.language] * n, [doc.annotation.entities.status] * n],
+        [16 * len(t) + 64 for t in tokens],
+    )
 
 
 def document_from_row(row: dict[str, Any]) -> Document:
@@ -391,7 +448,12 @@ class ShardInfo:
 
 
 class _ConfigWriter:
-    """Streams rows of one (config, split) into size-capped Parquet shards."""
+    """Streams rows of one (config, split) into size-capped Parquet shards.
+
+    Rows are buffered column by column (no per-row dicts) and flushed as one row group when the
+    buffer reaches ``batch_rows`` rows or ``BUILD_BATCH_BYTES`` estimated bytes; the boundaries depend
+    only on the rows and their size estimates, never on how the rows were handed in.
+    """
 
     def __init__(self, root: Path, config: str, split: str, *, batch_rows: int, shard_rows: int):
         self.root = root
@@ -400,9 +462,11 @@ class _ConfigWriter:
         self.dir = root / "data" / config
         self.dir.mkdir(parents=True, exist_ok=True)
         self.schema = features(config).arrow_schema
+        self.names = tuple(self.schema.names)
         self.batch_rows = batch_rows
         self.shard_rows = shard_rows
-        self.buffer: list[dict[str, Any]] = []
+        self.columns: list[list[Any]] = [[] for _ in self.names]
+        self.nrows = 0
         self.buffer_bytes = 0
         self.writer: pq.ParquetWriter | None = None
         self.parts: list[tuple[Path, int]] = []  # (temporary path, rows)
@@ -410,26 +474,51 @@ class _ConfigWriter:
         self.arrow_bytes = 0
 
     def add(self, row: dict[str, Any], size: int) -> None:
-        self.buffer.append(row)
-        self.buffer_bytes += size
-        if len(self.buffer) >= self.batch_rows or self.buffer_bytes >= BUILD_BATCH_BYTES:
-            self.flush()
+        """Buffer one row given as a dict (keys: the config's column names)."""
+        self.extend([[row.get(name)] for name in self.names], (size,))
+
+    def extend(self, columns: Sequence[Sequence[Any]], sizes: Sequence[int]) -> None:
+        """Buffer ``len(sizes)`` rows given column by column (in schema order), with their size estimates."""
+        n = len(sizes)
+        i = 0
+        limit_bytes, batch_rows = BUILD_BATCH_BYTES, self.batch_rows
+        while i < n:
+            j, b = i, self.buffer_bytes
+            stop = min(n, i + batch_rows - self.nrows)
+            while j < stop:  # the row at which the buffer fills up (same rule as adding rows one by one)
+                b += sizes[j]
+                j += 1
+                if b >= limit_bytes:
+                    break
+            whole = i == 0 and j == n
+            for buf, col in zip(self.columns, columns, strict=True):
+                buf.extend(col if whole else col[i:j])
+            self.nrows += j - i
+            self.buffer_bytes = b
+            if self.nrows >= batch_rows or b >= limit_bytes:
+                self.flush()
+            i = j
 
     def flush(self) -> None:
-        rows = self.buffer
-        while rows:
+        columns, total = self.columns, self.nrows
+        done = 0
+        while done < total:
             if self.writer is None:
                 self._open()
-            room = self.shard_rows - self.shard_count
-            chunk, rows = rows[:room], rows[room:]
-            table = pa.Table.from_pylist(chunk, schema=self.schema)
+            take = min(self.shard_rows - self.shard_count, total - done)
+            part = columns if (done == 0 and take == total) else [c[done : done + take] for c in columns]
+            table = pa.Table.from_arrays(
+                [pa.array(c, type=f.type) for c, f in zip(part, self.schema, strict=True)], schema=self.schema
+            )
             self.arrow_bytes += table.nbytes
             assert self.writer is not None
             self.writer.write_table(table, row_group_size=self.batch_rows)
-            self.shard_count += len(chunk)
+            self.shard_count += take
+            done += take
             if self.shard_count >= self.shard_rows:
                 self._close_shard()
-        self.buffer = []
+        self.columns = [[] for _ in self.names]
+        self.nrows = 0
         self.buffer_bytes = 0
 
     def _open(self) -> None:
@@ -483,12 +572,9 @@ class _SplitWriter:
     def add(self, doc: Document) -> None:
         w = self.writers
         w[DOCUMENTS].add(document_row(doc), 4 * len(doc.text) + 256)
-        for row in block_rows(doc):
-            w[BLOCKS].add(row, row["end"] - row["start"] + 128)
-        for row in entity_rows(doc):
-            w[ENTITIES].add(row, 128)
-        for row in ner_token_rows(doc):
-            w[NER_TOKENS].add(row, 16 * len(row["tokens"]) + 64)
+        w[BLOCKS].extend(*_block_columns(doc))
+        w[ENTITIES].extend(*_entity_columns(doc))
+        w[NER_TOKENS].extend(*_ner_token_columns(doc))
         self.last_id = doc.id
 
     def abort(self) -> None:
@@ -565,6 +651,44 @@ def _write_two_pass(
 # -- the build ----------------------------------------------------------------------------------
 
 
+class SplitLeakageError(CorpusError):
+    """Near- or exact-duplicate documents would sit in train and test; ``pairs`` lists them."""
+
+    reason = "split_leakage"
+
+    def __init__(self, pairs: Sequence[Any]):
+        shown = "; ".join(f"{p.id_a} ({p.split_a}) ~ {p.id_b} ({p.split_b}), {p.kind} {p.similarity}"
+                          for p in pairs[:5])
+        more = f" and {len(pairs) - 5} more" if len(pairs) > 5 else ""
+        super().__init__(
+            f"{len(pairs)} duplicate pair(s) straddle train and test: {shown}{more}; "
+            "build with deduplication on (corpus build --dedup) or fix the corpus"
+        )
+        self.pairs = list(pairs)
+
+
+class _DedupFilter:
+    """Build filter applying a :class:`~corpus.dedup.DedupPlan` (stateless: no reset needed)."""
+
+    def __init__(self, plan: Any):
+        self.plan = plan
+
+    def __call__(self, doc: Document) -> str | None:
+        entry = self.plan.dropped.get(doc.id)
+        return None if entry is None else f"{entry.kind}_duplicate"
+
+
+def _filtered_documents(files: Sequence[Path], filters: Sequence[DocumentFilter]) -> Iterator[Document]:
+    """The documents the user filters keep (a traversal of its own: stateful filters are reset)."""
+    for f in filters:
+        reset = getattr(f, "reset", None)
+        if callable(reset):
+            reset()
+    for _, _, _, doc in iter_located(files):
+        if not any(f(doc) for f in filters):
+            yield doc
+
+
 class InvalidCorpusError(CorpusError):
     """The input corpus did not validate; ``report`` is the validator's report."""
 
@@ -622,10 +746,17 @@ def build(
     changelog: str | os.PathLike[str] | None = None,
     batch_rows: int = BUILD_BATCH_ROWS,
     shard_rows: int = SHARD_MAX_ROWS,
+    dedup: bool = True,
+    check_leakage: bool = True,
 ) -> BuildResult:
     """Validate ``data`` and publish it as a dataset directory at ``out`` (atomically).
 
+    With ``dedup`` (the default) exact and near-duplicate documents are dropped first
+    (:func:`corpus.dedup.plan_dedup`; audit in ``dedup_audit.jsonl``); without it the build checks
+    that no duplicate pair straddles train and test (unless ``check_leakage`` is False).
+
     Raises :class:`InvalidCorpusError` when validation finds errors (nothing is written),
+    :class:`SplitLeakageError` when duplicates would leak between train and test,
     :class:`~corpus.errors.ConfigError` for unusable paths.
     """
     inp = resolve_input(data)
@@ -649,7 +780,8 @@ def build(
     tmp.mkdir()
     try:
         result = _write_all(tmp, inp, seed=seed, filters=filters, name=name or "webcorpus", changelog=log_path,
-                            batch_rows=batch_rows, shard_rows=shard_rows)
+                            batch_rows=batch_rows, shard_rows=shard_rows, dedup=dedup,
+                            check_leakage=check_leakage)
         from .verify import verify_dir
 
         problems = verify_dir(tmp).problems
@@ -687,10 +819,18 @@ def _swap(tmp: Path, out: Path) -> None:
 
 def _write_all(
     root: Path, inp: BuildInput, *, seed: str, filters: Sequence[DocumentFilter], name: str,
-    changelog: Path | None, batch_rows: int, shard_rows: int,
+    changelog: Path | None, batch_rows: int, shard_rows: int, dedup: bool = True, check_leakage: bool = True,
 ) -> BuildResult:
     from .card import render_card, render_croissant
 
+    plan = None
+    if dedup:
+        from .dedup import plan_dedup
+
+        plan = plan_dedup(_filtered_documents(inp.files, filters))
+        filters = (*filters, _DedupFilter(plan))
+    elif check_leakage:
+        _check_leakage(inp.files, filters, seed)
     opts = {"batch_rows": batch_rows, "shard_rows": shard_rows}
     intake = _Intake(seed, filters)
     try:
@@ -743,6 +883,7 @@ def _write_all(
             "sha256": intake.digest(),
             "input_normalisers": dict(sorted(intake.stats.normalizers.items())),
         },
+        "dedup": _dedup_manifest(plan, check_leakage),
         "parquet": {**PARQUET_OPTIONS, "batch_rows": batch_rows, "shard_max_rows": shard_rows},
         "configs": configs,
         "shards": [s.to_dict() for s in shards],
@@ -755,11 +896,52 @@ def _write_all(
     croissant.write_text(
         json.dumps(render_croissant(manifest, intake.stats), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    listed = [readme, croissant]
+    if plan is not None:
+        audit = root / DEDUP_AUDIT
+        with audit.open("w", encoding="utf-8", newline="\n") as fh:
+            for entry in plan.audit:
+                fh.write(json.dumps(entry.as_dict(), ensure_ascii=False) + "\n")
+        listed.append(audit)
     manifest["files"] = [
-        {"path": p.name, "bytes": p.stat().st_size, "sha256": file_sha256(p)} for p in (readme, croissant)
+        {"path": p.name, "bytes": p.stat().st_size, "sha256": file_sha256(p)} for p in listed
     ]
     (root / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return BuildResult(root, manifest, shards, intake.stats, intake.read, intake.dropped)
+
+
+def _dedup_manifest(plan: Any, leakage_checked: bool) -> dict[str, Any]:
+    """The manifest's ``dedup`` section: method, parameters and counts (or ``enabled: false``)."""
+    if plan is None:
+        return {"enabled": False, "train_test_leakage_checked": leakage_checked}
+    from .dedup import DEFAULT_SEED
+    from .limits import DEDUP_NUM_PERM, DEDUP_SHINGLE, DEDUP_THRESHOLD
+
+    kinds = Counter(a.kind for a in plan.dropped.values())
+    return {
+        "enabled": True,
+        "method": "exact: sha256 of folded text; near: MinHash over word shingles with LSH banding",
+        "threshold": DEDUP_THRESHOLD,
+        "num_perm": DEDUP_NUM_PERM,
+        "shingle": DEDUP_SHINGLE,
+        "seed": DEFAULT_SEED,
+        "documents": plan.total,
+        "dropped_exact": kinds.get("exact", 0),
+        "dropped_near": kinds.get("near", 0),
+        "audit": DEDUP_AUDIT,
+    }
+
+
+def _check_leakage(files: Sequence[Path], filters: Sequence[DocumentFilter], seed: str) -> None:
+    """Raise :class:`SplitLeakageError` when a duplicate pair of kept documents straddles train and test."""
+    from .dedup import check_split_leakage
+
+    pairs = check_split_leakage(
+        (doc, split_for_key(split_group_key(doc), seed)) for doc in _filtered_documents(files, filters)
+    )
+    leaks = [p for p in pairs if {p.split_a, p.split_b} == {"train", "test"}]
+    if leaks:
+        raise SplitLeakageError(leaks)
 
 
 # -- reading a built dataset back ---------------------------------------------------------------

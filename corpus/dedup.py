@@ -8,7 +8,9 @@ Near duplicates: the text is folded, lower-cased and split into ``\\w+`` tokens;
 ``DEDUP_SHINGLE``-grams (a text with fewer tokens gives one shorter shingle; an empty text is never a
 near duplicate of anything); each shingle is hashed deterministically (CRC-32 of each token, combined
 by a polynomial modulo the Mersenne prime p = 2**31 - 1) and ``DEDUP_NUM_PERM`` universal hash
-functions ``(a*x + b)`` folded once modulo p, with ``a, b`` drawn from a fixed seed, give the signature.
+functions ``(a*x + b) mod p``, with ``a, b`` drawn from a fixed seed, give the signature (fully reduced:
+a once-folded value keeps the high half ``a*x >> 31``, monotone in ``x``, which correlates the
+permutations and inflates the similarity estimate).
 Candidate pairs come from LSH banding (16 bands of 8 rows for 128 permutations: a pair with Jaccard
 similarity 0.8 becomes a candidate with probability 0.9996); a candidate is a near duplicate when the estimated Jaccard
 similarity (share of equal signature values) is at least ``threshold``.
@@ -123,9 +125,10 @@ class MinHasher:
         for i in range(0, len(sh), _BLOCK_COLS):
             x = self.a * sh[i : i + _BLOCK_COLS][None, :]
             x += self.b
-            r = x & m  # one Mersenne fold of (a*x + b): a fast universal hash, below 2**32
+            r = x & m  # Mersenne fold of (a*x + b), below 2**32 ...
             x >>= s31
             r += x
+            r %= m  # ... then fully reduced modulo p (see the module docstring)
             sig = np.minimum(sig, r.min(axis=1))
         return sig.astype(np.uint32)
 

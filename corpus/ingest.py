@@ -194,12 +194,12 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
                ) -> Document:
     """One raw page -> draft document (pre-annotated when ``preannotate`` is given); parses the HTML once."""
     decoded, encoding = decode_raw(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
-    root = None
+    root = elements = None
     if raw_format == "text":
         text, blocks = normalise_text(decoded)
     else:
         root = parse_html(decoded)
-        text, blocks, _ = normalise_html_root(root)
+        text, blocks, elements = normalise_html_root(root)
     if not text:
         raise DocumentError("the page has no visible text", reason="no_text")
     page = NormalisedPage(text, blocks, encoding, raw_format)
@@ -209,7 +209,8 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
         declared_charset=declared_charset, page=page,
     )
     if preannotate is not None:
-        doc = preannotate(doc, html=None if raw_format == "text" else decoded, root=root, ner=ner_arg(options.ner))
+        doc = preannotate(doc, html=None if raw_format == "text" else decoded, root=root, elements=elements,
+                          ner=ner_arg(options.ner))
     return doc
 
 

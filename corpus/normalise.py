@@ -56,6 +56,10 @@ def _drop_noscript(s: str) -> str:
 # Characters dropped before anything else: C0/C1 controls that are not whitespace.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# The same characters as UTF-8 bytes: C0 controls are single bytes, C1 controls are 0xC2 0x80-0x9F.
+_C0_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x84\x86-\x9f]")
+_CLEAN_NEEDED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ud800-\udfff]")
 # Start tags long enough to hold more than MAX_TAG_ATTRIBUTES attributes.
 # (a tag name followed by whitespace, so script text such as ``i<n.length`` is not taken for a tag)
 _LONG_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9:-]*\s[^<>]{" + str(4 * MAX_TAG_ATTRIBUTES) + ",}")
@@ -72,13 +76,31 @@ class NormalisedPage:
 
 def clean(s: str) -> str:
     """Replace lone surrogates by U+FFFD and drop non-whitespace control characters."""
+    if not _needs_clean(s):
+        return s
     return _CONTROL.sub("", _SURROGATE.sub("\ufffd", s))
+
+
+def _needs_clean(s: str) -> bool:
+    """Whether :func:`clean` changes ``s``; long strings are checked on their UTF-8 bytes (C speed)."""
+    if len(s) < 512:
+        return _CLEAN_NEEDED.search(s) is not None
+    try:
+        b = s.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return True
+    return len(b.translate(None, _C0_BYTES)) != len(b) or (not s.isascii() and _C1_UTF8.search(b) is not None)
 
 
 def fold(s: str) -> str:
     """One block's canonical form: cleaned, NFC, whitespace runs folded to one space, stripped."""
-    s = unicodedata.normalize("NFC", clean(s))
-    return unicodedata.normalize("NFC", " ".join(s.split()))
+    s = clean(s)
+    if s.isascii():  # ASCII is always NFC
+        return " ".join(s.split())
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    s = " ".join(s.split())
+    return s if unicodedata.is_normalized("NFC", s) else unicodedata.normalize("NFC", s)
 
 
 def fold_text(s: str) -> str:
@@ -86,12 +108,14 @@ def fold_text(s: str) -> str:
     return " ".join(s.split())
 
 
-def _assemble(parts: Iterator[tuple[str, str | None, str | None]]) -> tuple[str, tuple[Block, ...]]:
+def _assemble(parts: Iterator[tuple[str, str | None, str | None]], *, folded: bool = False
+              ) -> tuple[str, tuple[Block, ...]]:
+    """Join block texts; ``folded``: the parts' texts already went through :func:`fold`."""
     texts: list[str] = []
     blocks: list[Block] = []
     pos = 0
     for raw, tag, xpath in parts:
-        t = fold(raw)
+        t = raw if folded else fold(raw)
         if not t:
             continue
         if len(blocks) >= MAX_BLOCKS:
@@ -147,8 +171,55 @@ def html_segments(root) -> Iterator[tuple[str, object]]:
     """Yield ``(raw_text, block_element)`` runs in document order; one run per future block.
 
     ``block_element`` is the nearest block-level ancestor (the element a labeller can inspect).
-    Iterative, so depth never touches Python's recursion limit.
+    Iterative, so depth never touches Python's recursion limit. Trees without comments or processing
+    instructions (what :func:`parse_html` produces) are walked with lxml's C-level ``iterwalk``.
     """
+    from lxml import etree
+
+    if root.xpath("boolean(//comment() | //processing-instruction())"):
+        yield from _html_segments_generic(root)
+        return
+    buf: list[str] = []
+    ctx_stack = [root]
+    skip_tags = SKIP_TAGS
+    block_tags = BLOCK_TAGS
+    skipped = None  # the element whose subtree was just skipped (its "end" event comes next)
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "start":
+            tag = el.tag.lower()
+            if tag in skip_tags or (el.attrib and _is_hidden(el)):
+                walker.skip_subtree()
+                skipped = el
+                continue
+            if tag in block_tags:
+                if buf:
+                    yield "".join(buf), ctx_stack[-1]
+                    buf = []
+                ctx_stack.append(el)
+            elif tag == "br" and buf:
+                yield "".join(buf), ctx_stack[-1]
+                buf = []
+            text = el.text
+            if text:
+                buf.append(text)
+        else:
+            if el is skipped:
+                skipped = None
+            elif el.tag.lower() in block_tags:
+                if buf:
+                    yield "".join(buf), ctx_stack[-1]
+                    buf = []
+                ctx_stack.pop()
+            tail = el.tail
+            if tail:
+                buf.append(tail)
+    if buf:
+        yield "".join(buf), ctx_stack[-1] if ctx_stack else root
+
+
+def _html_segments_generic(root) -> Iterator[tuple[str, object]]:
+    """:func:`html_segments` for any tree (comments and processing instructions contribute their tail)."""
     buf: list[str] = []
     ctx_stack = [root]
     # stack of (element, entering?)
@@ -237,16 +308,17 @@ def normalise_html_root(root) -> tuple[str, tuple[Block, ...], tuple[object, ...
 
     def parts() -> Iterator[tuple[str, str | None, str | None]]:
         for raw, el in html_segments(root):
-            if not fold(raw):
+            t = fold(raw)
+            if not t:
                 continue
             key = id(el)
             if key not in paths:
                 paths[key] = (el.tag.lower(), xpath(el))
             elements.append(el)
             tag, xp = paths[key]
-            yield raw, tag, xp
+            yield t, tag, xp
 
-    text, blocks = _assemble(parts())
+    text, blocks = _assemble(parts(), folded=True)
     return text, blocks, tuple(elements)
 
 

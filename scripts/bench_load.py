@@ -8,6 +8,14 @@ Reports, in one run and for the same pages:
 
     python scripts/bench_load.py --scales 10000,100000 --jobs 2 --work /tmp/bench [--ner none]
 
+Quick in-process ratios on one sample (no ingest/build, everything in this process, one core)::
+
+    python scripts/bench_load.py --sample 1000 --work /tmp/bench
+
+reports ``corpus.normalise.normalise_raw`` vs bare ``lxml.html.fromstring`` and the pre-annotated
+single-page pipeline (``corpus.ingest.draft_page`` with pre-annotation) vs ``trafilatura.extract``, on
+the same pages, alternating the two sides ``--rounds`` times and keeping each side's best round.
+
 Targets: normalisation >= 0.5x the bare lxml rate; pre-annotated ingest not slower than
 trafilatura.extract alone; peak RSS flat in corpus size (<= 1.5x from the smallest to the largest scale).
 Prints a JSON object and a Markdown table.
@@ -75,6 +83,56 @@ def rate(fn, items, n_items: int) -> float:
     return n_items / (time.perf_counter() - t)
 
 
+def _norm_raw_one(raw: bytes) -> None:
+    from corpus.normalise import normalise_raw
+
+    normalise_raw(raw, "html")
+
+
+def _traf_item_one(item: tuple[str, bytes]) -> None:
+    import trafilatura
+
+    trafilatura.extract(item[1])
+
+
+def best_rates(pairs: list[tuple[str, object]], items: list, rounds: int) -> dict[str, float]:
+    """Pages/s of each function on ``items``, alternating them ``rounds`` times; best round wins."""
+    best: dict[str, float] = {}
+    for _name, fn in pairs:
+        fn(items[0])  # warm imports and caches
+    for _ in range(rounds):
+        for fn_name, fn in pairs:
+            best[fn_name] = max(best.get(fn_name, 0.0), rate(fn, items, len(items)))
+    return best
+
+
+def bench_sample(work: Path, n: int, ner: str, rounds: int) -> dict:
+    """In-process, single-core ratios on ``n`` generated pages (see the module docstring)."""
+    from corpus.ingest import IngestOptions, draft_page
+    from corpus.preannotate import preannotate
+
+    pages_dir = work / f"sample-{n}"
+    if not (pages_dir / "labels.jsonl").exists():
+        generate(pages_dir, n, seed=1)
+    paths = sorted(str(p) for p in (pages_dir / "pages").rglob("*.html"))
+    raws = [Path(p).read_bytes() for p in paths]
+    options = IngestOptions(ner=ner)
+
+    def pre_one(item: tuple[str, bytes]) -> None:
+        draft_page(item[1], raw_path=item[0], raw_format="html", gzipped=False, options=options,
+                   preannotate=preannotate)
+
+    norm = best_rates([("lxml", _lxml_one), ("normalise", _norm_raw_one)], raws, rounds)
+    pre = best_rates([("trafilatura", _traf_item_one), ("preannotated", pre_one)],
+                     list(zip(paths, raws, strict=True)), rounds)
+    return {"pages": len(raws), "rounds": rounds,
+            "lxml_pages_per_s": round(norm["lxml"], 1), "normalise_pages_per_s": round(norm["normalise"], 1),
+            "normalise_vs_lxml": round(norm["normalise"] / norm["lxml"], 3),
+            "trafilatura_pages_per_s_1proc": round(pre["trafilatura"], 1),
+            "preannotated_pages_per_s_1proc": round(pre["preannotated"], 1),
+            "preannotated_vs_trafilatura_1proc": round(pre["preannotated"] / pre["trafilatura"], 3)}
+
+
 def bench_scale(work: Path, n: int, jobs: int, ner: str, compare_sample: int) -> dict:
     pages_dir = work / f"pages-{n}"
     if not (pages_dir / "labels.jsonl").exists():
@@ -140,8 +198,14 @@ def main() -> None:
     ap.add_argument("--ner", default="none", help="NER backend for pre-annotation (none, auto, model name)")
     ap.add_argument("--compare-sample", type=int, default=5000,
                     help="pages used for the lxml / trafilatura comparisons")
+    ap.add_argument("--sample", type=int, default=0,
+                    help="only the quick in-process ratios, on this many generated pages")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds for --sample (best kept)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.sample:
+        print(json.dumps(bench_sample(args.work, args.sample, args.ner, args.rounds), indent=2))
+        return
     results = {}
     for n in (int(x) for x in args.scales.split(",")):
         results[n] = bench_scale(args.work, n, args.jobs, args.ner, args.compare_sample)

@@ -17,12 +17,19 @@ def build_command(
     check_raw: bool = typer.Option(
         True, "--check-raw/--no-check-raw", help="Check raw files exist, hash and re-normalise (validation)."
     ),
+    dedup: bool = typer.Option(
+        True, "--dedup/--no-dedup",
+        help="Drop exact and near-duplicate documents (audit in dedup_audit.jsonl); without it the build "
+             "fails if a duplicate pair straddles train and test.",
+    ),
 ) -> None:
     """Validate DATA, then write the Hugging Face dataset directory (Parquet shards, card, manifest)."""
-    from ..build import InvalidCorpusError, build
+    from ..build import InvalidCorpusError, SplitLeakageError, build
 
     try:
-        result = build(data, out, check_raw=check_raw, name=name)
+        result = build(data, out, check_raw=check_raw, name=name, dedup=dedup)
+    except SplitLeakageError as exc:
+        raise fail(f"{exc}; nothing was built", EXIT_PROBLEMS) from None
     except InvalidCorpusError as exc:
         report = exc.report
         text = report.format("text")
@@ -42,6 +49,10 @@ def build_command(
         typer.echo(f"  {config:<11} {rows}")
     if result.dropped:
         typer.echo("dropped: " + ", ".join(f"{r} {n}" for r, n in sorted(result.dropped.items())))
+    dd = result.manifest["dedup"]
+    if dd["enabled"]:
+        typer.echo(f"deduplication: {dd['dropped_exact']} exact and {dd['dropped_near']} near duplicate(s) dropped "
+                   f"(audit: {dd['audit']})")
     typer.echo("load it with:")
     typer.echo("  from datasets import load_dataset")
     typer.echo(f"  ds = load_dataset({str(out)!r})  # configs: documents (default), blocks, entities, ner_tokens")

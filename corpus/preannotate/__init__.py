@@ -8,6 +8,7 @@ with the tool that produced it. Layers a person already marked ``gold`` or ``pro
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import fields
 
 from ..draft import domain_of
@@ -26,11 +27,14 @@ METADATA_TOOL = f"corpus-metadata@{PREANNOTATOR_VERSION}"
 _KEEP = frozenset({"gold", "projected"})
 
 
-def preannotate(doc: Document, *, html: str | None = None, root=None, ner: bool | str = "auto") -> Document:
+def preannotate(doc: Document, *, html: str | None = None, root=None, elements: Sequence | None = None,
+                ner: bool | str = "auto") -> Document:
     """Label every block, fill the metadata from the page and (when a model is there) add entities.
 
     ``html`` is the decoded page (``corpus.normalise.decode_raw``) or ``root`` its parsed tree
-    (``corpus.normalise.parse_html``); give neither for text dumps. ``ner``: ``"auto"`` (use an
+    (``corpus.normalise.parse_html``); give neither for text dumps. ``elements``: the block elements
+    :func:`corpus.normalise.normalise_html_root` returned for ``root`` when the draft was made from
+    that very tree (saves normalising it again; ignored without ``root``). ``ner``: ``"auto"`` (use an
     installed spaCy model for the document's language if there is one), ``True`` (require one),
     ``False`` (off) or a spaCy model name. ``source.url`` is filled from the page's canonical link
     only when the draft has no URL. Never raises on bad markup; a requested but missing NER model
@@ -41,8 +45,9 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, ner: bool 
             root = parse_html(html)
         except DocumentError:
             root = None
-    elements = None
-    if root is not None:
+    if root is None or elements is None or len(elements) != len(doc.blocks):
+        elements = None
+    if root is not None and elements is None:
         try:
             text, blocks, elements = normalise_html_root(root)
         except DocumentError:

@@ -23,9 +23,10 @@ blocks (sentences, few links) inside the article container.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
@@ -124,7 +125,9 @@ _BODY_HINTS = frozenset({"articlebody", "article-body", "articletext", "article-
                          "text-content", "main-content", "content-body", "bodytext", "body-text"})
 
 
+@functools.cache
 def trafilatura_version() -> str | None:
+    """Installed trafilatura version (looked up once per process: the lookup scans site-packages)."""
     try:
         return version("trafilatura")
     except PackageNotFoundError:
@@ -140,11 +143,18 @@ def labeller_tool() -> str:
 
 # -- text helpers ----------------------------------------------------------------------------------
 def _tokens(s: str) -> list[str]:
+    if s.isascii():  # casefold is lower() on ASCII, and lowering cannot split or merge tokens there
+        return _TOKEN.findall(s.lower())
     return [t.casefold() for t in _TOKEN.findall(s)]
 
 
 def _canon(s: str) -> str:
-    return " ".join(_tokens(unicodedata.normalize("NFKC", s)))
+    return " ".join(_tokens(s if s.isascii() else unicodedata.normalize("NFKC", s)))
+
+
+def _ngrams(tokens: Sequence[str], k: int) -> Iterator[tuple[str, ...]]:
+    """``tuple(tokens[i : i + k])`` for every ``i`` in ``range(len(tokens) - k + 1)``."""
+    return zip(*(tokens[i:] for i in range(k)), strict=False)
 
 
 def _shingles(tokens: Sequence[str], k: int = SHINGLE) -> set[tuple[str, ...]]:
@@ -152,7 +162,7 @@ def _shingles(tokens: Sequence[str], k: int = SHINGLE) -> set[tuple[str, ...]]:
         return set()
     if len(tokens) < k:
         return {tuple(tokens)}
-    return {tuple(tokens[i : i + k]) for i in range(len(tokens) - k + 1)}
+    return set(_ngrams(tokens, k))
 
 
 def _coverage(block_tokens: Sequence[Sequence[str]], extracted: set[tuple[str, ...]]) -> list[float]:
@@ -169,7 +179,7 @@ def _coverage(block_tokens: Sequence[Sequence[str]], extracted: set[tuple[str, .
     if n < SHINGLE:
         hit = 1.0 if tuple(stream) in extracted else 0.0
         return [hit if a < b else 0.0 for a, b in spans]
-    present = [tuple(stream[i : i + SHINGLE]) in extracted for i in range(n - SHINGLE + 1)]
+    present = [g in extracted for g in _ngrams(stream, SHINGLE)]
     for a, b in spans:
         if a == b:
             out.append(0.0)

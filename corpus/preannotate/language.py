@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..limits import LANGID_MAX_CHARS, LANGID_MIN_CHARS
@@ -59,8 +60,9 @@ def identify_language(text: str) -> str | None:
     return normalise_language_tag(code)
 
 
+@functools.cache
 def langid_version() -> str | None:
-    """Installed py3langid version, or ``None``."""
+    """Installed py3langid version, or ``None`` (looked up once per process)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -8,8 +8,9 @@ paths. It never raises. ``tests/test_validate.py`` checks it agrees with the ref
 from __future__ import annotations
 
 import re
-from itertools import accumulate, islice, repeat
-from operator import add, gt, itemgetter, sub
+from functools import lru_cache
+from itertools import islice, repeat
+from operator import ge, gt, itemgetter
 from typing import Any
 
 from ..labels import ANNOTATION_STATUSES, BLOCK_LABELS, ENTITY_LABEL_SETS, RAW_FORMATS
@@ -46,6 +47,12 @@ _INT = frozenset((int,))
 _STR = frozenset((str,))
 _get_start, _get_end, _get_label, _get_text, _get_tag, _get_xpath = (
     itemgetter(k) for k in ("start", "end", "label", "text", "tag", "xpath"))
+#: ``is_iso_date`` is a pure function of a string and corpora repeat dates: remember recent answers.
+_plus_one = (1).__add__  # NotImplemented (so a mismatch) for anything but an int or a bool
+_iso_date = lru_cache(maxsize=4096)(is_iso_date)
+_version_ok = _VERSION_RE.search
+_id_ok = ID_RE.search
+_sha_ok = SHA_RE.search
 
 # The module mirrors the schema by hand; fail loudly at import if the schema grows a field it
 # does not know (the schema-drift guard of the fast path).
@@ -82,7 +89,7 @@ def _clean(d: Any) -> bool:
         return False
     sv = d["schema_version"]
     doc_id = d["id"]
-    if type(sv) is not str or not _VERSION_RE.search(sv) or type(doc_id) is not str or not ID_RE.search(doc_id):
+    if type(sv) is not str or not _version_ok(sv) or type(doc_id) is not str or not _id_ok(doc_id):
         return False
     src = d["source"]
     if type(src) is not dict or not (_SRC_REQUIRED <= src.keys() <= _SRC_ALLOWED):
@@ -90,11 +97,11 @@ def _clean(d: Any) -> bool:
     if not _nullable_str(src, _SRC_NULLABLE):
         return False
     sha, ds = src["raw_sha256"], src["source_dataset"]
-    if (type(sha) is not str or not SHA_RE.search(sha) or doc_id != sha[:16] or type(ds) is not str or not ds
+    if (type(sha) is not str or doc_id != sha[:16] or not _sha_ok(sha) or type(ds) is not str or not ds
             or type(src["raw_format"]) is not str or src["raw_format"] not in RAW_FORMATS):
         return False
     crawl = src.get("crawl_date")
-    if crawl is not None and not is_iso_date(crawl):
+    if crawl is not None and not _iso_date(crawl):
         return False
     norm = d["normalizer"]
     if type(norm) is not dict or norm.keys() != _NORM_KEYS:
@@ -119,7 +126,7 @@ def _clean(d: Any) -> bool:
         return False
     for k in ("date_published", "date_modified"):
         v = meta.get(k)
-        if v is not None and not is_iso_date(v):
+        if v is not None and not _iso_date(v):
             return False
     # checks, reference
     if "checks" in d:
@@ -162,8 +169,9 @@ def _blocks_clean(blocks: Any, text: str, status: str) -> bool | None:
     """True when the blocks are well-shaped and partition ``text``; None otherwise.
 
     A sound partition means block ``i`` is exactly line ``i`` of ``text``. Offsets equal to those
-    of the lines are exact integers unless a float or a boolean stands in for one: a float makes
-    the sum a float, and a boolean could only stand for 0 or 1, i.e. the first block's offsets.
+    of the lines are exact integers unless a float or a boolean stands in for one: a float fails
+    the ``+ 1`` comparison or makes the sum a float, and a boolean could only stand for 0 or 1, i.e.
+    the first block's offsets.
     """
     if type(blocks) is not list:
         return None
@@ -188,13 +196,14 @@ def _blocks_clean(blocks: Any, text: str, status: str) -> bool | None:
             "".join(values)  # TypeError unless every value is a string
         elif count and not set(map(type, values)) <= _STR_OR_NONE:
             return None
-    lines = text.split("\n")
-    if len(lines) != n or "" in lines:
+    # Block i is line i exactly when: the first starts at 0, the last ends at len(text), every block
+    # is non-empty, each next block starts one past the previous end, every end but the last is a
+    # newline, and the text has no other newline (n - 1 in all). No split, no per-line lengths.
+    if starts[0] != 0 or ends[-1] != len(text) or text.count("\n") != n - 1:
         return None
-    lengths = list(map(len, lines))
-    if ends != list(map(add, accumulate(lengths), range(n))):
+    if any(map(ge, starts, ends)) or list(map(_plus_one, ends))[:-1] != starts[1:]:
         return None
-    if starts != list(map(sub, ends, lengths)):
+    if "".join(map(text.__getitem__, ends[:-1])) != "\n" * (n - 1):
         return None
     if type(sum(starts)) is not int or type(sum(ends)) is not int:
         return None
@@ -208,7 +217,8 @@ def _blocks_clean(blocks: Any, text: str, status: str) -> bool | None:
     return True
 
 
-_EDGE_SPACE = re.compile(r"(?:\A|\x00)\s|\s(?:\x00|\Z)")
+_SPACE = re.compile(r"\s")
+_first, _last = itemgetter(0), itemgetter(-1)
 
 
 def _entities_clean(entities: Any, text: str, status: str, allowed: frozenset[str]) -> bool:
@@ -230,8 +240,10 @@ def _entities_clean(entities: Any, text: str, status: str, allowed: frozenset[st
     if list(map(text.__getitem__, map(slice, es, ee))) != texts:
         return False
     joined = "\x00".join(texts)
-    if "\n" in joined or _EDGE_SPACE.search(joined):
-        return False  # crosses a block boundary (blocks are lines), or starts / ends on whitespace
+    if "\n" in joined or joined.count("\x00") != m - 1:
+        return False  # crosses a block boundary (blocks are lines), or holds a NUL (not worth proving)
+    if _SPACE.search("".join(map(_first, texts)) + "".join(map(_last, texts))):
+        return False  # starts or ends on whitespace
     if es != sorted(es):
         pairs = sorted(zip(es, ee, strict=True))
         es = [p[0] for p in pairs]

@@ -167,7 +167,12 @@ class _Run:
             self._file(path)
 
     def _walk(self, d: Path) -> list[Path]:
-        base = d / "documents" if (d / "documents").is_dir() and d.name != "documents" else d
+        # a corpus root: its documents/ (files layout) or shards/ (sharded ingest), never rejects or state
+        base = d
+        for sub in ("documents", "shards"):
+            if (d / sub).is_dir() and d.name != sub:
+                base = d / sub
+                break
         try:
             found = [p for p in base.rglob("*") if p.suffix in (".json", ".jsonl")
                      and not any(part.startswith(".") for part in p.relative_to(base).parts) and p.is_file()]
