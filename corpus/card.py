@@ -162,6 +162,16 @@ def _md(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
 
+def _dedup_line(dedup: dict[str, Any] | None) -> str:
+    if not dedup or not dedup.get("enabled"):
+        return "The build did not deduplicate.\n"
+    return (
+        f"Deduplicated at build time ({dedup['method']}; threshold {dedup['threshold']}, seed {dedup['seed']}): "
+        f"{dedup['dropped_exact']} exact and {dedup['dropped_near']} near duplicates dropped, one copy kept by "
+        f"annotation priority; every drop is listed in `{dedup['audit']}`.\n"
+    )
+
+
 def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | None = None) -> str:
     """The full ``README.md``: YAML header, datasheet sections and changelog."""
     d = stats.to_dict()
@@ -242,6 +252,7 @@ def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | N
         "Unicode code points into that text.\n",
         _table(d["normalizers"], "normaliser"),
         f"{dropped_line}\n",
+        _dedup_line(manifest.get("dedup")),
         "## Uses\n",
         "Training and evaluating boilerplate removal / main-content extraction (`documents` views, `blocks`), "
         "block classification (`blocks`) and NER (`entities`, `ner_tokens`). The token view is a convenience: "

@@ -102,6 +102,10 @@ class MinHasher:
 
     def shingles(self, text: str):
         """Shingle hashes of ``text`` (uint64 values below 2**31 - 1); empty for a text without words."""
+        return self.np.unique(self._shingle_hashes(text))
+
+    def _shingle_hashes(self, text: str):
+        """Shingle hashes in text order, repeats included (the minimum does not need them removed)."""
         np = self.np
         tokens = _WORD.findall(fold(text).lower())
         if not tokens:
@@ -112,12 +116,12 @@ class MinHasher:
         h = np.zeros(n, dtype=np.uint64)
         for j in range(k):  # polynomial combination, reduced each step so products stay below 2**63
             h = (h * np.uint64(1_000_003) + t[j : j + n]) % np.uint64(MERSENNE)
-        return np.unique(h)
+        return h
 
     def signature(self, text: str):
         """``num_perm`` uint32 minimum hash values, or None for a text without words."""
         np = self.np
-        sh = self.shingles(text)
+        sh = self._shingle_hashes(text)
         if not len(sh):
             return None
         sig = np.full(self.num_perm, 1 << 32, dtype=np.uint64)
@@ -125,10 +129,11 @@ class MinHasher:
         for i in range(0, len(sh), _BLOCK_COLS):
             x = self.a * sh[i : i + _BLOCK_COLS][None, :]
             x += self.b
-            r = x & m  # Mersenne fold of (a*x + b), below 2**32 ...
+            r = x & m  # Mersenne fold of (a*x + b): r <= 2p - 1 ...
             x >>= s31
             r += x
-            r %= m  # ... then fully reduced modulo p (see the module docstring)
+            np.subtract(r, m, out=x)  # ... then fully reduced modulo p (see the module docstring):
+            np.minimum(r, x, out=r)  # r - p wraps around (huge) unless r >= p, so min(r, r - p) == r % p
             sig = np.minimum(sig, r.min(axis=1))
         return sig.astype(np.uint32)
 
@@ -168,34 +173,79 @@ def _similarity(a, b) -> float:
     return float((a == b).mean())
 
 
+def _band_groups(sigs, ok, bands: int, rows: int) -> dict[int, list[tuple[int, int]]]:
+    """Per document that shares an LSH band with another one: its ``(band, bucket)`` pairs.
+
+    Buckets are found by sorting each band's values (exact byte equality, no per-document objects), so
+    documents with a unique band value, the vast majority, cost nothing here.
+    """
+    import numpy as np
+
+    shared: dict[int, list[tuple[int, int]]] = {}
+    idx = np.flatnonzero(ok)
+    if len(idx) < 2:
+        return shared
+    width = np.dtype((np.void, 4 * rows))
+    for band in range(bands):
+        values = np.ascontiguousarray(sigs[idx, band * rows : (band + 1) * rows]).view(width).ravel()
+        _, bucket, counts = np.unique(values, return_inverse=True, return_counts=True)
+        bucket = bucket.ravel()
+        for pos in np.flatnonzero(counts[bucket] > 1):
+            shared.setdefault(int(idx[pos]), []).append((band, int(bucket[pos])))
+    return shared
+
+
 def plan_dedup(docs: Iterable[Document], *, near: bool = True, threshold: float = DEDUP_THRESHOLD,
                num_perm: int = DEDUP_NUM_PERM, shingle: int = DEDUP_SHINGLE, seed: int = DEFAULT_SEED) -> DedupPlan:
-    """One pass over ``docs`` (a stream is fine): which documents to drop, and why."""
+    """One pass over ``docs`` (a stream is fine): which documents to drop, and why.
+
+    Memory per document: the priority tuple, a 32-byte text digest and the signature packed into one
+    growing buffer (``4 * num_perm`` bytes); LSH buckets are computed afterwards by sorting.
+    """
+    import numpy as np
+
     hasher = MinHasher(num_perm, shingle, seed) if near else None
-    entries = []
+    prios: list[tuple] = []
+    keys: list[bytes | None] = []
+    packed = bytearray()
+    ok = bytearray()  # 1 when the document has a signature (some words)
+    blank = bytes(4 * num_perm)
     for doc in docs:
-        sig = hasher.signature(doc.text) if hasher is not None else None
-        entries.append((priority(doc), doc.id, text_key(doc.text) if doc.text.strip() else None, sig))
-    entries.sort(key=lambda e: e[0])
-    plan = DedupPlan(total=len(entries))
-    exact: dict[str, str] = {}
-    lsh = _LSH(num_perm) if near else None
-    kept_sigs: list[tuple[str, Any]] = []
-    for _, doc_id, key, sig in entries:
+        prios.append(priority(doc))
+        keys.append(hashlib.sha256(fold(doc.text).encode("utf-8")).digest() if doc.text.strip() else None)
+        if hasher is not None:
+            sig = hasher.signature(doc.text)
+            ok.append(sig is not None)
+            packed += blank if sig is None else sig.tobytes()
+    n = len(prios)
+    order = sorted(range(n), key=prios.__getitem__)
+    plan = DedupPlan(total=n)
+    exact: dict[bytes, str] = {}
+    sigs = shared = None
+    if hasher is not None and n:
+        sigs = np.frombuffer(bytes(packed), dtype=np.uint32).reshape(n, num_perm)
+        del packed
+        shared = _band_groups(sigs, np.frombuffer(bytes(ok), dtype=np.uint8).astype(bool), *_bands(num_perm))
+    kept_in: dict[tuple[int, int], list[tuple[int, int]]] = {}  # bucket -> (kept rank, document) kept so far
+    rank = 0
+    for i in order:
+        doc_id, key = prios[i][-1], keys[i]
         if key is not None and key in exact:
             plan.dropped[doc_id] = DedupAudit(doc_id, exact[key], "exact", 1.0)
             continue
-        if lsh is not None and sig is not None:
+        if sigs is not None and ok[i]:
+            mine = shared.get(i, ())
             best, best_sim = None, -1.0
-            for idx in sorted(lsh.candidates(sig)):
-                sim = _similarity(sig, kept_sigs[idx][1])
+            for _, j in sorted({c for b in mine for c in kept_in.get(b, ())}):
+                sim = _similarity(sigs[i], sigs[j])
                 if sim > best_sim:
-                    best, best_sim = idx, sim
+                    best, best_sim = j, sim
             if best is not None and best_sim >= threshold:
-                plan.dropped[doc_id] = DedupAudit(doc_id, kept_sigs[best][0], "near", round(best_sim, 4))
+                plan.dropped[doc_id] = DedupAudit(doc_id, prios[best][-1], "near", round(best_sim, 4))
                 continue
-            lsh.add(sig, len(kept_sigs))
-            kept_sigs.append((doc_id, sig))
+            for b in mine:
+                kept_in.setdefault(b, []).append((rank, i))
+            rank += 1
         if key is not None:
             exact[key] = doc_id
     return plan

@@ -22,7 +22,9 @@ LABELS = ["header", "title", "byline", "body", "caption", "comments", "footer"]
 
 def labelled() -> Document:
     doc = draft_document(PAGE, raw_path="raw/a.html", url="https://www.example.test/a")
-    blocks = tuple(b.__class__(b.start, b.end, lab, b.tag, b.xpath) for b, lab in zip(doc.blocks, LABELS, strict=True))
+    blocks = tuple(
+        b.__class__(b.start, b.end, lab, b.tag, b.xpath) for b, lab in zip(doc.blocks, LABELS, strict=True)
+    )
     start = doc.text.index("Lisbon on")
     ents = (Entity(start, start + 6, "LOC", "Lisbon"),)
     return doc.replace(blocks=blocks, entities=ents, metadata=Metadata(title="Storm hits Lisbon", language="en"))
@@ -45,7 +47,9 @@ def test_dict_round_trip_is_lossless_and_schema_valid() -> None:
 def test_views() -> None:
     doc = labelled()
     assert doc.body == "Heavy rain fell on Lisbon on Monday."
-    assert doc.view("article") == "Storm hits Lisbon\nBy Ana Costa\nHeavy rain fell on Lisbon on Monday.\nFlooded street"
+    assert doc.view("article") == (
+        "Storm hits Lisbon\nBy Ana Costa\nHeavy rain fell on Lisbon on Monday.\nFlooded street"
+    )
     assert doc.view("article_with_comments").endswith("Flooded street\nTerrible!")
 
 

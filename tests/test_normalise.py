@@ -21,7 +21,7 @@ from corpus.normalise import (
 from tests.conftest import SEED, require_shared
 
 
-def check_invariants(text: str, blocks) -> None:  # noqa: ANN001
+def check_invariants(text: str, blocks) -> None:
     """Blocks partition text: sorted, non-empty, separated by exactly one newline, no inner newline."""
     pos = 0
     for i, b in enumerate(blocks):
