@@ -12,7 +12,7 @@ from corpus.draft import draft_document
 from corpus.errors import ConfigError
 from corpus.labels import BLOCK_LABELS, CONLL4
 from corpus.model import Annotation, Document, Layer
-from corpus.normalise import decode_raw, parse_html
+from corpus.normalise import decode_raw, normalise_html_root, parse_html
 from corpus.preannotate import PREANNOTATOR_VERSION, preannotate
 from corpus.preannotate import ner as ner_mod
 from corpus.preannotate.language import identify_language, normalise_language_tag
@@ -55,6 +55,17 @@ def test_root_and_html_give_the_same_result() -> None:
     assert preannotate(draft, root=root, ner=False) == preannotate(draft, html=html, ner=False)
     # the caller's tree is not modified by the extractor
     assert preannotate(draft, root=root, ner=False) == preannotate(draft, html=html, ner=False)
+
+
+def test_passing_the_block_elements_gives_the_same_result() -> None:
+    draft, html = _draft(NEWS_PAGE)
+    root = parse_html(html)
+    _, _, elements = normalise_html_root(root)
+    assert preannotate(draft, root=root, elements=elements, ner=False) == preannotate(draft, html=html, ner=False)
+    # elements that do not match the blocks are ignored, not trusted
+    assert preannotate(draft, root=root, elements=elements[:-1], ner=False) == preannotate(
+        draft, html=html, ner=False
+    )
 
 
 def test_mismatched_html_falls_back_to_text_labelling() -> None:
