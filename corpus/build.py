@@ -748,12 +748,14 @@ def build(
     shard_rows: int = SHARD_MAX_ROWS,
     dedup: bool = True,
     check_leakage: bool = True,
+    jobs: int = 1,
 ) -> BuildResult:
     """Validate ``data`` and publish it as a dataset directory at ``out`` (atomically).
 
     With ``dedup`` (the default) exact and near-duplicate documents are dropped first
     (:func:`corpus.dedup.plan_dedup`; audit in ``dedup_audit.jsonl``); without it the build checks
-    that no duplicate pair straddles train and test (unless ``check_leakage`` is False).
+    that no duplicate pair straddles train and test (unless ``check_leakage`` is False). ``jobs`` > 1
+    computes the deduplication signatures in worker processes (same output as ``jobs=1``).
 
     Raises :class:`InvalidCorpusError` when validation finds errors (nothing is written),
     :class:`SplitLeakageError` when duplicates would leak between train and test,
@@ -781,7 +783,7 @@ def build(
     try:
         result = _write_all(tmp, inp, seed=seed, filters=filters, name=name or "webcorpus", changelog=log_path,
                             batch_rows=batch_rows, shard_rows=shard_rows, dedup=dedup,
-                            check_leakage=check_leakage)
+                            check_leakage=check_leakage, jobs=jobs)
         from .verify import verify_dir
 
         problems = verify_dir(tmp).problems
@@ -820,6 +822,7 @@ def _swap(tmp: Path, out: Path) -> None:
 def _write_all(
     root: Path, inp: BuildInput, *, seed: str, filters: Sequence[DocumentFilter], name: str,
     changelog: Path | None, batch_rows: int, shard_rows: int, dedup: bool = True, check_leakage: bool = True,
+    jobs: int = 1,
 ) -> BuildResult:
     from .card import render_card, render_croissant
 
@@ -827,7 +830,7 @@ def _write_all(
     if dedup:
         from .dedup import plan_dedup
 
-        plan = plan_dedup(_filtered_documents(inp.files, filters))
+        plan = plan_dedup(_filtered_documents(inp.files, filters), jobs=jobs)
         filters = (*filters, _DedupFilter(plan))
     elif check_leakage:
         _check_leakage(inp.files, filters, seed)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,9 +196,34 @@ def _band_groups(sigs, ok, bands: int, rows: int) -> dict[int, list[tuple[int, i
     return shared
 
 
+_SIG_BATCH = 256  # texts per signature batch (per worker task when ``jobs > 1``)
+_HASHERS: dict[tuple[int, int, int], MinHasher] = {}
+
+
+def _signature_batch(texts: list[str], num_perm: int, shingle: int, seed: int,
+                     hasher: MinHasher | None = None) -> tuple[bytes, bytes]:
+    """Packed uint32 signatures of ``texts`` (zeros for a text without words) and one has-signature flag each."""
+    if hasher is None:
+        hasher = _HASHERS.get((num_perm, shingle, seed))
+        if hasher is None:
+            hasher = _HASHERS[num_perm, shingle, seed] = MinHasher(num_perm, shingle, seed)
+    blank = bytes(4 * num_perm)
+    packed = bytearray()
+    ok = bytearray()
+    for text in texts:
+        sig = hasher.signature(text)
+        ok.append(sig is not None)
+        packed += blank if sig is None else sig.tobytes()
+    return bytes(packed), bytes(ok)
+
+
 def plan_dedup(docs: Iterable[Document], *, near: bool = True, threshold: float = DEDUP_THRESHOLD,
-               num_perm: int = DEDUP_NUM_PERM, shingle: int = DEDUP_SHINGLE, seed: int = DEFAULT_SEED) -> DedupPlan:
+               num_perm: int = DEDUP_NUM_PERM, shingle: int = DEDUP_SHINGLE, seed: int = DEFAULT_SEED,
+               jobs: int = 1) -> DedupPlan:
     """One pass over ``docs`` (a stream is fine): which documents to drop, and why.
+
+    With ``jobs > 1`` the signatures are computed by ``jobs - 1`` worker processes while this one reads
+    the documents (same plan as ``jobs=1``).
 
     Memory per document: the priority tuple, a 32-byte text digest and the signature packed into one
     growing buffer (``4 * num_perm`` bytes); LSH buckets are computed afterwards by sorting.
@@ -209,14 +235,43 @@ def plan_dedup(docs: Iterable[Document], *, near: bool = True, threshold: float 
     keys: list[bytes | None] = []
     packed = bytearray()
     ok = bytearray()  # 1 when the document has a signature (some words)
-    blank = bytes(4 * num_perm)
-    for doc in docs:
-        prios.append(priority(doc))
-        keys.append(hashlib.sha256(fold(doc.text).encode("utf-8")).digest() if doc.text.strip() else None)
+    params = (num_perm, shingle, seed)
+    pool = None
+    if hasher is not None and jobs > 1:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("spawn").Pool(jobs - 1)  # the parent parses: jobs processes in all
+    try:
+        pending: deque[Any] = deque()
+        texts: list[str] = []
+
+        def collect(result: tuple[bytes, bytes]) -> None:
+            packed.extend(result[0])
+            ok.extend(result[1])
+
+        def submit() -> None:
+            if pool is None:
+                collect(_signature_batch(texts, *params, hasher=hasher))
+            else:
+                pending.append(pool.apply_async(_signature_batch, (list(texts), *params)))
+                while len(pending) > 2 * (jobs - 1):  # bounded: at most a few batches of texts in flight
+                    collect(pending.popleft().get())
+            texts.clear()
+
+        for doc in docs:
+            prios.append(priority(doc))
+            keys.append(hashlib.sha256(fold(doc.text).encode("utf-8")).digest() if doc.text.strip() else None)
+            if hasher is not None:
+                texts.append(doc.text)
+                if len(texts) >= _SIG_BATCH:
+                    submit()
         if hasher is not None:
-            sig = hasher.signature(doc.text)
-            ok.append(sig is not None)
-            packed += blank if sig is None else sig.tobytes()
+            submit()
+            while pending:
+                collect(pending.popleft().get())
+    finally:
+        if pool is not None:
+            pool.terminate()
     n = len(prios)
     order = sorted(range(n), key=prios.__getitem__)
     plan = DedupPlan(total=n)

@@ -127,6 +127,7 @@ BUILD_KINDS = {
     "build-nodedup": {"validate": False, "dedup": False},  # --no-dedup: train/test leakage check instead
     "build-bare": {"validate": False, "dedup": False, "check_leakage": False},  # the write pass alone
     "build-validate": {"validate": True},
+    "build-jobs2": {"validate": False, "jobs": 2},  # dedup signatures in a worker process
 }
 
 
@@ -205,6 +206,7 @@ def main() -> None:
     ap.add_argument("--with-validation", action="store_true", help="also time a build that validates first")
     ap.add_argument("--skip-writer-stage", action="store_true", help="skip the pre-generated rows baseline")
     ap.add_argument("--with-jsonl", action="store_true", help="also time an unsorted JSONL input (two passes)")
+    ap.add_argument("--with-jobs2", action="store_true", help="also time the default build with jobs=2")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -270,6 +272,10 @@ def main() -> None:
         print(f"build {m} ...", file=sys.stderr)
         results[m] = run_child("build", corpus(m, "dir"), str(work / f"out-{m}"))
         row("corpus build (default: dedup pass + write pass)", m, "dir", results[m])
+    if args.with_jobs2:
+        print("build jobs=2 ...", file=sys.stderr)
+        row("corpus build (dedup, jobs=2: signatures in a worker; CPU and RSS of the parent only)", n, "dir",
+            run_child("build-jobs2", corpus(n, "dir"), str(work / f"out-jobs2-{n}")))
     if args.with_jsonl:
         print("build from unsorted JSONL ...", file=sys.stderr)
         row("corpus build (dedup, two-pass write)", n, "jsonl",

@@ -86,6 +86,16 @@ def test_duplicates_dropped_by_documented_priority(dup_corpus, deduped):
     assert len(kept) == len(d["all"]) + 1
 
 
+def test_build_with_two_jobs_writes_identical_bytes(dup_corpus, deduped, tmp_path):
+    root, _ = dup_corpus
+    out = tmp_path / "corpus"
+    build(root, out, jobs=2)
+    files = sorted(p.relative_to(deduped) for p in (deduped / "data").rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(out) for p in (out / "data").rglob("*") if p.is_file())
+    for rel in [*files, Path(DEDUP_AUDIT)]:
+        assert (out / rel).read_bytes() == (deduped / rel).read_bytes(), rel
+
+
 def test_audit_file_lists_each_dropped_document(dup_corpus, deduped):
     _, d = dup_corpus
     lines = (deduped / DEDUP_AUDIT).read_text(encoding="utf-8").splitlines()
