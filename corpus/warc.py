@@ -395,3 +395,23 @@ def iter_pages(path: str, name: str | None = None, stats: WarcStats | None = Non
                 if stats is not None and isinstance(page, WarcPage):
                     stats.pages += 1
                 yield page
+
+
+def read_page_at(path: str, location: str) -> WarcPage | WarcProblem | None:
+    """The page of the response record at ``location`` (``<offset>`` or ``<offset>+<n>``, as recorded
+    in a document's ``raw_path`` after ``#``); ``None`` when no record starts there.
+
+    Seeks to the stored offset, so checking many documents of one large WARC stays linear.
+    """
+    base, _, inner = location.partition("+")
+    if not base.isdigit() or (inner and not inner.isdigit()):
+        return None
+    want = "#0" + (f"+{int(inner)}" if inner and int(inner) else "")
+    with open(path, "rb") as fh:
+        fh.seek(int(base))
+        for item in iter_records(fh, "", gzipped=path.lower().endswith(".gz")):
+            if item.offset == want:
+                return item if isinstance(item, WarcProblem) else record_to_page(item)
+            if isinstance(item, WarcProblem) or not inner:
+                return None  # damage before the record, or not a record boundary
+    return None

@@ -186,3 +186,64 @@ def test_ingest_warc_end_to_end(tmp_path):
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
     assert sorted(r["reason"] for r in rejects) == ["decompression_bomb", "missing_target_uri"]
     assert all(r["location"].startswith(str(src / "crawl.warc.gz") + "#") for r in rejects)
+
+
+def _ingest_warc(tmp_path, name: str, data: bytes):
+    from corpus.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / name).write_bytes(data)
+    out = tmp_path / "out"
+    assert main(["ingest", str(src), "--out", str(out), "--no-preannotate", "-q"]) == 0
+    return out
+
+
+def _validate_json(out, capsys) -> tuple[int, list[dict]]:
+    from corpus.cli import main
+
+    capsys.readouterr()
+    rc = main(["validate", str(out / "documents"), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    return rc, report["problems"]
+
+
+@pytest.mark.parametrize("layout", ["members", "one-stream", "plain"])
+def test_validator_rereads_warc_records_at_their_offset(tmp_path, capsys, layout):
+    gzipped_page = gzip.compress(PAGES[3].encode(), mtime=0)
+    recs = [page_record(h, url=f"http://www.ex.com/{i}", i=i) for i, h in enumerate(PAGES[:3])]
+    recs.append(page_record(gzipped_page, url="http://www.ex.com/3", i=3, http_extra=(("Content-Encoding", "gzip"),)))
+    data = {"members": warc_gz, "one-stream": lambda r: gzip.compress(warc_plain(r), mtime=0),
+            "plain": warc_plain}[layout](recs)
+    out = _ingest_warc(tmp_path, "c.warc" if layout == "plain" else "c.warc.gz", data)
+    paths = sorted(json.loads(p.read_text())["source"]["raw_path"] for p in (out / "documents").glob("*.json"))
+    assert len(paths) == 4
+    if layout == "one-stream":  # records inside one gzip member are located as <member>+<n>
+        assert sum("+" in p for p in paths) == 3
+    rc, problems = _validate_json(out, capsys)
+    assert (rc, problems) == (0, [])
+
+    # the text no longer matches the record -> text-not-reproduced
+    doc_path = next(p for p in (out / "documents").glob("*.json") if "ex.com/1" in p.read_text())
+    d = json.loads(doc_path.read_text())
+    d["text"] = d["text"].replace("Paragraph", "Paragraf")
+    doc_path.write_text(json.dumps(d))
+    rc, problems = _validate_json(out, capsys)
+    assert rc == 1 and {p["rule"] for p in problems} >= {"text-not-reproduced"}
+
+    # an offset where no record starts -> raw-missing; a record id fragment -> raw-not-checked warning
+    d["source"]["raw_path"] = d["source"]["raw_path"].split("#")[0] + "#7"
+    doc_path.write_text(json.dumps(d))
+    rc, problems = _validate_json(out, capsys)
+    assert rc == 1 and "raw-missing" in {p["rule"] for p in problems}
+
+
+def test_validator_notices_a_changed_warc_record(tmp_path, capsys):
+    recs = [page_record(h, url=f"http://www.ex.com/{i}", i=i) for i, h in enumerate(PAGES)]
+    out = _ingest_warc(tmp_path, "c.warc", warc_plain(recs))
+    raw = next((out / "raw").glob("*.warc"))
+    data = raw.read_bytes()
+    raw.write_bytes(data.replace(b"Paragraph number 2", b"Paragraph number X"))
+    rc, problems = _validate_json(out, capsys)
+    assert rc == 1
+    assert [(p["rule"], p["pointer"]) for p in problems] == [("raw-hash-mismatch", "/source/raw_sha256")]

@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
@@ -29,6 +30,8 @@ from .semantic import SHA_RE, as_int
 _FAILED = object()
 _UTF16_32_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 _HASH_CHUNK = 1 << 20
+# "#<offset>[+<n>]" after a WARC raw_path (see corpus.warc)
+WARC_OFFSET_RE = re.compile(r"[0-9]{1,19}(?:\+[0-9]{1,19})?")
 
 
 def _reject_constant(name: str) -> Any:
@@ -354,21 +357,43 @@ class _Run:
             looked = " or ".join(str(b / rel) for b in bases)
             return [problem("raw-missing", "/source/raw_path",
                             f"raw file {show(raw_path)} not found (looked for {looked})")]
+        gzipped = rel.lower().endswith(".gz")
         if fmt == "warc":
-            return [problem("raw-not-checked", "/source/raw_path",
-                            f"{show(raw_path)} is a WARC record: its hash and text are not verified")]
-        try:
-            digest, raw = _hash_file(found)
-        except OSError as exc:
-            return [problem("raw-missing", "/source/raw_path",
-                            f"raw file {show(raw_path)} cannot be read: {exc.strerror}")]
+            from ..warc import WarcPage, read_page_at
+
+            fragment = raw_path.partition("#")[2]
+            if not WARC_OFFSET_RE.fullmatch(fragment):
+                return [problem("raw-not-checked", "/source/raw_path",
+                                f"{show(raw_path)} does not locate its record by byte offset (#<offset>[+<n>]): "
+                                "its hash and text are not verified")]
+            try:
+                page = read_page_at(str(found), fragment)
+            except OSError as exc:
+                return [problem("raw-missing", "/source/raw_path",
+                                f"WARC file {show(rel)} cannot be read: {exc.strerror}")]
+            if not isinstance(page, WarcPage):
+                if page is not None and page.reason == "digest_mismatch":
+                    return [problem("raw-hash-mismatch", "/source/raw_sha256",
+                                    f"the WARC record at {show(raw_path)} fails its own digest check: it was changed")]
+                why = f" ({page.reason}: {page.message})" if page is not None else ""
+                return [problem("raw-missing", "/source/raw_path",
+                                f"no readable HTML response record at {show(raw_path)}{why}")]
+            raw, gzipped = page.payload, page.gzipped
+            digest = hashlib.sha256(raw).hexdigest()
+        else:
+            try:
+                digest, raw = _hash_file(found)
+            except OSError as exc:
+                return [problem("raw-missing", "/source/raw_path",
+                                f"raw file {show(raw_path)} cannot be read: {exc.strerror}")]
         if digest != sha:
             return [problem("raw-hash-mismatch", "/source/raw_sha256",
                             f"raw file {show(raw_path)} hashes to {digest[:16]}..., "
                             f"the document records {sha[:16]}...")]
-        return self._renormalise(data, src, rel, raw)
+        return self._renormalise(data, src, raw, gzipped)
 
-    def _renormalise(self, data: dict[str, Any], src: dict[str, Any], rel: str, raw: bytes | None) -> list[Problem]:
+    def _renormalise(self, data: dict[str, Any], src: dict[str, Any], raw: bytes | None, gzipped: bool
+                     ) -> list[Problem]:
         norm = data.get("normalizer")
         name, version = (norm.get("name"), norm.get("version")) if isinstance(norm, dict) else (None, None)
         if not isinstance(name, str) or not isinstance(version, str):
@@ -388,7 +413,7 @@ class _Run:
         from ..normalise import normalise_raw
 
         try:
-            page = normalise_raw(raw, src["raw_format"], gzipped=rel.lower().endswith(".gz"), declared_charset=declared)
+            page = normalise_raw(raw, src["raw_format"], gzipped=gzipped, declared_charset=declared)
         except Exception as exc:  # DocumentError (bad gzip, too deep, binary) or a parser failure
             reason = getattr(exc, "reason", type(exc).__name__)
             return [problem("text-not-reproduced", "/text", f"re-normalising the raw page fails [{reason}]: {exc}")]
@@ -456,3 +481,4 @@ def validate_paths(
     for p in items:
         run.add(p)
     return run.finish()
+

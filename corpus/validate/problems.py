@@ -61,7 +61,7 @@ RULES: dict[str, tuple[str, str]] = {
     "raw-path-invalid": (ERROR, "source.raw_path is absolute or leaves the corpus root"),
     "raw-missing": (ERROR, "the raw file is not recorded or not found"),
     "raw-hash-mismatch": (ERROR, "the raw file does not hash to source.raw_sha256"),
-    "raw-not-checked": (WARNING, "a WARC record: the raw payload is not verified"),
+    "raw-not-checked": (WARNING, "a WARC record not located by byte offset: the raw payload is not verified"),
     "normalizer-not-installed": (WARNING, "the recorded normaliser version is not the installed one"),
     "text-not-reproduced": (ERROR, "re-normalising the raw page does not give text"),
     "blocks-not-reproduced": (ERROR, "re-normalising the raw page does not give the block offsets"),
