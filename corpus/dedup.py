@@ -30,6 +30,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from .limits import DEDUP_NUM_PERM, DEDUP_SHINGLE, DEDUP_THRESHOLD
@@ -40,7 +41,8 @@ STATUS_RANK = {"gold": 3, "projected": 2, "model": 1, "none": 0}
 MERSENNE = (1 << 31) - 1
 DEFAULT_SEED = 1_234_567
 _WORD = re.compile(r"\w+")
-_BLOCK_COLS = 4096  # shingles hashed per numpy step (bounds memory for very long texts)
+_CRC_CACHE = 1 << 16  # tokens whose CRC-32 a MinHasher remembers (then it starts afresh)
+_BLOCK_COLS = 256  # shingles hashed per numpy step (num_perm x 256 uint64 scratch stays in cache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +55,12 @@ class DedupAudit:
     similarity: float
 
     def as_dict(self) -> dict[str, Any]:
-        return {"dropped_id": self.dropped_id, "kept_id": self.kept_id, "kind": self.kind,
-                "similarity": self.similarity}
+        return {
+            "dropped_id": self.dropped_id,
+            "kept_id": self.kept_id,
+            "kind": self.kind,
+            "similarity": self.similarity,
+        }
 
 
 @dataclass(slots=True)
@@ -77,15 +83,30 @@ class DedupPlan:
 
 def priority(doc: Document) -> tuple:
     """Sort key: the document to keep sorts first (see the module docstring)."""
-    ranks = [STATUS_RANK.get(layer.status, 0)
-             for layer in (doc.annotation.blocks, doc.annotation.entities, doc.annotation.metadata)]
+    ann = doc.annotation
     labelled = sum(1 for b in doc.blocks if b.label is not None)
-    return (-max(ranks), -sum(ranks), -len(doc.entities), -labelled, doc.id)
+    return priority_of(
+        (ann.blocks.status, ann.entities.status, ann.metadata.status), len(doc.entities), labelled, doc.id
+    )
+
+
+def priority_of(statuses: Iterable[str], entities: int, labelled: int, doc_id: str) -> tuple:
+    """:func:`priority` from its parts: the three layer statuses, entity and labelled-block counts, the id."""
+    ranks = [STATUS_RANK.get(status, 0) for status in statuses]
+    return (-max(ranks), -sum(ranks), -entities, -labelled, doc_id)
 
 
 def text_key(text: str) -> str:
     """sha256 of the folded text: equal for texts that differ only in whitespace."""
     return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
+
+
+class _TokenCrc(dict):
+    """CRC-32 of a token's UTF-8 bytes, remembered (tokens repeat within and across documents)."""
+
+    def __missing__(self, token: str) -> int:
+        v = self[token] = zlib.crc32(token.encode("utf-8"))
+        return v
 
 
 class MinHasher:
@@ -100,6 +121,12 @@ class MinHasher:
         rng = np.random.default_rng(seed)
         self.a = rng.integers(1, MERSENNE, size=(num_perm, 1), dtype=np.uint64)
         self.b = rng.integers(0, MERSENNE, size=(num_perm, 1), dtype=np.uint64)
+        self._crc = _TokenCrc()
+        # scratch reused by every signature, and a, b repeated along a block (same-shape ufuncs are faster)
+        self._x = np.empty((num_perm, _BLOCK_COLS), dtype=np.uint64)
+        self._r = np.empty((num_perm, _BLOCK_COLS), dtype=np.uint64)
+        self._a = np.repeat(self.a, _BLOCK_COLS, axis=1)
+        self._b = np.repeat(self.b, _BLOCK_COLS, axis=1)
 
     def shingles(self, text: str):
         """Shingle hashes of ``text`` (uint64 values below 2**31 - 1); empty for a text without words."""
@@ -107,11 +134,17 @@ class MinHasher:
 
     def _shingle_hashes(self, text: str):
         """Shingle hashes in text order, repeats included (the minimum does not need them removed)."""
+        return self._hashes_of_folded(fold(text))
+
+    def _hashes_of_folded(self, folded: str):
         np = self.np
-        tokens = _WORD.findall(fold(text).lower())
+        tokens = _WORD.findall(folded.lower())
         if not tokens:
             return np.zeros(0, dtype=np.uint64)
-        t = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in tokens), dtype=np.uint64, count=len(tokens))
+        crc = self._crc
+        if len(crc) > _CRC_CACHE:
+            crc.clear()
+        t = np.array(list(map(crc.__getitem__, tokens)), dtype=np.uint64)
         k = min(self.shingle, len(tokens))
         n = len(tokens) - k + 1
         h = np.zeros(n, dtype=np.uint64)
@@ -121,22 +154,52 @@ class MinHasher:
 
     def signature(self, text: str):
         """``num_perm`` uint32 minimum hash values, or None for a text without words."""
+        return self.signature_of_folded(fold(text))
+
+    def signature_of_folded(self, folded: str):
+        """:meth:`signature` of a text already passed through :func:`~corpus.normalise.fold`."""
         np = self.np
-        sh = self._shingle_hashes(text)
+        sh = self._hashes_of_folded(folded)
         if not len(sh):
             return None
         sig = np.full(self.num_perm, 1 << 32, dtype=np.uint64)
         m, s31 = np.uint64(MERSENNE), np.uint64(31)
-        for i in range(0, len(sh), _BLOCK_COLS):
-            x = self.a * sh[i : i + _BLOCK_COLS][None, :]
-            x += self.b
-            r = x & m  # Mersenne fold of (a*x + b): r <= 2p - 1 ...
+        for i in range(0, len(sh), _BLOCK_COLS):  # blocks small enough for the scratch arrays to stay in cache
+            part = sh[i : i + _BLOCK_COLS]
+            k = len(part)
+            x, r = self._x[:, :k], self._r[:, :k]
+            np.multiply(self._a[:, :k], part, out=x)
+            np.add(x, self._b[:, :k], out=x)
+            np.bitwise_and(x, m, out=r)  # Mersenne fold of (a*x + b): r <= 2p - 1 ...
             x >>= s31
             r += x
             np.subtract(r, m, out=x)  # ... then fully reduced modulo p (see the module docstring):
             np.minimum(r, x, out=r)  # r - p wraps around (huge) unless r >= p, so min(r, r - p) == r % p
-            sig = np.minimum(sig, r.min(axis=1))
+            np.minimum(sig, r.min(axis=1), out=sig)
         return sig.astype(np.uint32)
+
+
+class Fingerprinter:
+    """The two fingerprints of a text: sha256 of the folded text and the packed MinHash signature."""
+
+    def __init__(
+        self,
+        num_perm: int = DEDUP_NUM_PERM,
+        shingle: int = DEDUP_SHINGLE,
+        seed: int = DEFAULT_SEED,
+        *,
+        near: bool = True,
+    ):
+        self.hasher = MinHasher(num_perm, shingle, seed) if near else None
+
+    def __call__(self, text: str) -> tuple[bytes | None, bytes | None]:
+        """``(digest or None for a blank text, uint32 signature bytes or None without words / near off)``."""
+        folded = fold(text)
+        key = hashlib.sha256(folded.encode("utf-8")).digest() if text.strip() else None
+        if self.hasher is None:
+            return key, None
+        sig = self.hasher.signature_of_folded(folded)
+        return key, None if sig is None else sig.tobytes()
 
 
 def _bands(num_perm: int) -> tuple[int, int]:
@@ -196,114 +259,144 @@ def _band_groups(sigs, ok, bands: int, rows: int) -> dict[int, list[tuple[int, i
     return shared
 
 
-_SIG_BATCH = 256  # texts per signature batch (per worker task when ``jobs > 1``)
-_HASHERS: dict[tuple[int, int, int], MinHasher] = {}
-
-
-def _signature_batch(texts: list[str], num_perm: int, shingle: int, seed: int,
-                     hasher: MinHasher | None = None) -> tuple[bytes, bytes]:
-    """Packed uint32 signatures of ``texts`` (zeros for a text without words) and one has-signature flag each."""
-    if hasher is None:
-        hasher = _HASHERS.get((num_perm, shingle, seed))
-        if hasher is None:
-            hasher = _HASHERS[num_perm, shingle, seed] = MinHasher(num_perm, shingle, seed)
-    blank = bytes(4 * num_perm)
-    packed = bytearray()
-    ok = bytearray()
-    for text in texts:
-        sig = hasher.signature(text)
-        ok.append(sig is not None)
-        packed += blank if sig is None else sig.tobytes()
-    return bytes(packed), bytes(ok)
-
-
-def plan_dedup(docs: Iterable[Document], *, near: bool = True, threshold: float = DEDUP_THRESHOLD,
-               num_perm: int = DEDUP_NUM_PERM, shingle: int = DEDUP_SHINGLE, seed: int = DEFAULT_SEED,
-               jobs: int = 1) -> DedupPlan:
-    """One pass over ``docs`` (a stream is fine): which documents to drop, and why.
-
-    With ``jobs > 1`` the signatures are computed by ``jobs - 1`` worker processes while this one reads
-    the documents (same plan as ``jobs=1``).
+class DedupPlanner:
+    """Collects the fingerprints of a stream of documents, then decides which ones to drop.
 
     Memory per document: the priority tuple, a 32-byte text digest and the signature packed into one
-    growing buffer (``4 * num_perm`` bytes); LSH buckets are computed afterwards by sorting.
+    growing buffer (``4 * num_perm`` bytes); LSH buckets are computed at the end by sorting.
     """
-    import numpy as np
 
-    hasher = MinHasher(num_perm, shingle, seed) if near else None
-    prios: list[tuple] = []
-    keys: list[bytes | None] = []
-    packed = bytearray()
-    ok = bytearray()  # 1 when the document has a signature (some words)
-    params = (num_perm, shingle, seed)
-    pool = None
-    if hasher is not None and jobs > 1:
-        import multiprocessing
+    def __init__(self, *, near: bool = True, threshold: float = DEDUP_THRESHOLD, num_perm: int = DEDUP_NUM_PERM):
+        self.near = near
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.prios: list[tuple] = []
+        self.keys: list[bytes | None] = []
+        self.packed = bytearray()
+        self.ok = bytearray()  # 1 when the document has a signature (some words)
+        self._blank = bytes(4 * num_perm)
 
-        pool = multiprocessing.get_context("spawn").Pool(jobs - 1)  # the parent parses: jobs processes in all
-    try:
-        pending: deque[Any] = deque()
-        texts: list[str] = []
+    def add(self, prio: tuple, key: bytes | None, sig: bytes | None) -> None:
+        """One document: its :func:`priority`, text digest and signature (see :class:`Fingerprinter`)."""
+        self.prios.append(prio)
+        self.keys.append(key)
+        if self.near:
+            self.ok.append(sig is not None)
+            self.packed += self._blank if sig is None else sig
 
-        def collect(result: tuple[bytes, bytes]) -> None:
-            packed.extend(result[0])
-            ok.extend(result[1])
+    def plan(self) -> DedupPlan:
+        """The documents to drop, and why (the order documents were added in does not matter)."""
+        import numpy as np
 
-        def submit() -> None:
-            if pool is None:
-                collect(_signature_batch(texts, *params, hasher=hasher))
-            else:
-                pending.append(pool.apply_async(_signature_batch, (list(texts), *params)))
-                while len(pending) > 2 * (jobs - 1):  # bounded: at most a few batches of texts in flight
-                    collect(pending.popleft().get())
-            texts.clear()
-
-        for doc in docs:
-            prios.append(priority(doc))
-            keys.append(hashlib.sha256(fold(doc.text).encode("utf-8")).digest() if doc.text.strip() else None)
-            if hasher is not None:
-                texts.append(doc.text)
-                if len(texts) >= _SIG_BATCH:
-                    submit()
-        if hasher is not None:
-            submit()
-            while pending:
-                collect(pending.popleft().get())
-    finally:
-        if pool is not None:
-            pool.terminate()
-    n = len(prios)
-    order = sorted(range(n), key=prios.__getitem__)
-    plan = DedupPlan(total=n)
-    exact: dict[bytes, str] = {}
-    sigs = shared = None
-    if hasher is not None and n:
-        sigs = np.frombuffer(bytes(packed), dtype=np.uint32).reshape(n, num_perm)
-        del packed
-        shared = _band_groups(sigs, np.frombuffer(bytes(ok), dtype=np.uint8).astype(bool), *_bands(num_perm))
-    kept_in: dict[tuple[int, int], list[tuple[int, int]]] = {}  # bucket -> (kept rank, document) kept so far
-    rank = 0
-    for i in order:
-        doc_id, key = prios[i][-1], keys[i]
-        if key is not None and key in exact:
-            plan.dropped[doc_id] = DedupAudit(doc_id, exact[key], "exact", 1.0)
-            continue
-        if sigs is not None and ok[i]:
-            mine = shared.get(i, ())
-            best, best_sim = None, -1.0
-            for _, j in sorted({c for b in mine for c in kept_in.get(b, ())}):
-                sim = _similarity(sigs[i], sigs[j])
-                if sim > best_sim:
-                    best, best_sim = j, sim
-            if best is not None and best_sim >= threshold:
-                plan.dropped[doc_id] = DedupAudit(doc_id, prios[best][-1], "near", round(best_sim, 4))
+        prios, keys, ok = self.prios, self.keys, self.ok
+        n = len(prios)
+        order = sorted(range(n), key=prios.__getitem__)
+        plan = DedupPlan(total=n)
+        exact: dict[bytes, str] = {}
+        sigs = shared = None
+        if self.near and n:
+            sigs = np.frombuffer(bytes(self.packed), dtype=np.uint32).reshape(n, self.num_perm)
+            self.packed = bytearray()
+            shared = _band_groups(sigs, np.frombuffer(bytes(ok), dtype=np.uint8).astype(bool), *_bands(self.num_perm))
+        kept_in: dict[tuple[int, int], list[tuple[int, int]]] = {}  # bucket -> (kept rank, document) kept so far
+        rank = 0
+        for i in order:
+            doc_id, key = prios[i][-1], keys[i]
+            if key is not None and key in exact:
+                plan.dropped[doc_id] = DedupAudit(doc_id, exact[key], "exact", 1.0)
                 continue
-            for b in mine:
-                kept_in.setdefault(b, []).append((rank, i))
-            rank += 1
-        if key is not None:
-            exact[key] = doc_id
-    return plan
+            if sigs is not None and ok[i]:
+                mine = shared.get(i, ())
+                best, best_sim = None, -1.0
+                for _, j in sorted({c for b in mine for c in kept_in.get(b, ())}):
+                    sim = _similarity(sigs[i], sigs[j])
+                    if sim > best_sim:
+                        best, best_sim = j, sim
+                if best is not None and best_sim >= self.threshold:
+                    plan.dropped[doc_id] = DedupAudit(doc_id, prios[best][-1], "near", round(best_sim, 4))
+                    continue
+                for b in mine:
+                    kept_in.setdefault(b, []).append((rank, i))
+                rank += 1
+            if key is not None:
+                exact[key] = doc_id
+        return plan
+
+
+_TEXT_BATCH = 256  # texts per worker task of plan_dedup(jobs > 1)
+_FINGERPRINTERS: dict[tuple[int, int, int], Fingerprinter] = {}
+
+
+def _fingerprint_batch(
+    texts: list[str], num_perm: int, shingle: int, seed: int
+) -> list[tuple[bytes | None, bytes | None]]:
+    """:class:`Fingerprinter` results of ``texts`` (runs in a worker process)."""
+    fp = _FINGERPRINTERS.get((num_perm, shingle, seed))
+    if fp is None:
+        fp = _FINGERPRINTERS[num_perm, shingle, seed] = Fingerprinter(num_perm, shingle, seed)
+    return [fp(t) for t in texts]
+
+
+def plan_dedup(
+    docs: Iterable[Document],
+    *,
+    near: bool = True,
+    threshold: float = DEDUP_THRESHOLD,
+    num_perm: int = DEDUP_NUM_PERM,
+    shingle: int = DEDUP_SHINGLE,
+    seed: int = DEFAULT_SEED,
+    jobs: int = 1,
+) -> DedupPlan:
+    """One pass over ``docs`` (a stream is fine): which documents to drop, and why.
+
+    With ``jobs > 1`` the fingerprints are computed by ``jobs`` worker processes, a bounded number of
+    batches in flight (same plan as ``jobs=1``). See :class:`DedupPlanner` for the memory per document.
+    """
+    planner = DedupPlanner(near=near, threshold=threshold, num_perm=num_perm)
+    if jobs <= 1 or not near:
+        fp = Fingerprinter(num_perm, shingle, seed, near=near)
+        for doc in docs:
+            planner.add(priority(doc), *fp(doc.text))
+        return planner.plan()
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
+    from .errors import CorpusError
+
+    pending: deque[tuple[list[tuple], Any]] = deque()
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+
+        def collect() -> None:
+            prios, future = pending.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool as exc:
+                raise CorpusError("a deduplication worker process died", reason="worker_failed") from exc
+            for prio, (key, sig) in zip(prios, results, strict=True):
+                planner.add(prio, key, sig)
+
+        try:
+            batch: list[Document] = []
+            for doc in chain(docs, (None,)):  # None: flush the last batch
+                if doc is not None:
+                    batch.append(doc)
+                if batch and (doc is None or len(batch) >= _TEXT_BATCH):
+                    pending.append(
+                        (
+                            [priority(d) for d in batch],
+                            pool.submit(_fingerprint_batch, [d.text for d in batch], num_perm, shingle, seed),
+                        )
+                    )
+                    batch = []
+                    while len(pending) > 2 * jobs:  # bounded: a few batches of texts in flight
+                        collect()
+            while pending:
+                collect()
+        finally:
+            for _, future in pending:
+                future.cancel()
+    return planner.plan()
 
 
 def deduplicate(docs: Iterable[Document], **kwargs: Any) -> tuple[list[Document], list[DedupAudit]]:
@@ -325,40 +418,63 @@ class LeakPair:
     similarity: float
 
 
-def check_split_leakage(docs_with_splits: Iterable[tuple[Document, str]], *, threshold: float = DEDUP_THRESHOLD,
-                        num_perm: int = DEDUP_NUM_PERM, shingle: int = DEDUP_SHINGLE,
-                        seed: int = DEFAULT_SEED) -> list[LeakPair]:
+def check_split_leakage(
+    docs_with_splits: Iterable[tuple[Document, str]],
+    *,
+    threshold: float = DEDUP_THRESHOLD,
+    num_perm: int = DEDUP_NUM_PERM,
+    shingle: int = DEDUP_SHINGLE,
+    seed: int = DEFAULT_SEED,
+) -> list[LeakPair]:
     """Every exact or near-duplicate pair whose two documents are in different splits (e.g. train / test).
 
     An empty list means no leakage. Each pair is reported once, ordered ``(id_a < id_b)``, sorted.
     """
-    hasher = MinHasher(num_perm, shingle, seed)
-    lsh = _LSH(num_perm)
-    rows: list[tuple[str, str, Any]] = []
-    exact: dict[str, list[int]] = {}
-    pairs: dict[tuple[str, str], LeakPair] = {}
+    fp = Fingerprinter(num_perm, shingle, seed)
+    checker = LeakageChecker(threshold=threshold, num_perm=num_perm)
+    for doc, split in docs_with_splits:
+        checker.add(doc.id, split, *fp(doc.text))
+    return checker.pairs()
 
-    def add_pair(i: int, j: int, kind: str, sim: float) -> None:
-        (ia, sa, _), (ib, sb, _) = sorted((rows[i], rows[j]), key=lambda r: r[0])
+
+class LeakageChecker:
+    """:func:`check_split_leakage` over a stream of fingerprints (see :class:`Fingerprinter`), in order."""
+
+    def __init__(self, *, threshold: float = DEDUP_THRESHOLD, num_perm: int = DEDUP_NUM_PERM):
+        import numpy as np
+
+        self.np = np
+        self.threshold = threshold
+        self.lsh = _LSH(num_perm)
+        self.rows: list[tuple[str, str, Any]] = []
+        self.exact: dict[bytes, list[int]] = {}
+        self._pairs: dict[tuple[str, str], LeakPair] = {}
+
+    def _add_pair(self, i: int, j: int, kind: str, sim: float) -> None:
+        (ia, sa, _), (ib, sb, _) = sorted((self.rows[i], self.rows[j]), key=lambda r: r[0])
+        pairs = self._pairs
         if (ia, ib) not in pairs or (pairs[(ia, ib)].kind == "near" and kind == "exact"):
             pairs[(ia, ib)] = LeakPair(ia, sa, ib, sb, kind, round(sim, 4))
 
-    for doc, split in docs_with_splits:
-        sig = hasher.signature(doc.text)
+    def add(self, doc_id: str, split: str, key: bytes | None, sig: bytes | None) -> None:
+        """One document: id, split, text digest (None when blank) and signature (None without words)."""
+        rows = self.rows
+        sig_a = None if sig is None else self.np.frombuffer(sig, dtype=self.np.uint32)
         idx = len(rows)
-        rows.append((doc.id, split, sig))
-        if doc.text.strip():
-            key = text_key(doc.text)
-            for j in exact.get(key, ()):
+        rows.append((doc_id, split, sig_a))
+        if key is not None:
+            for j in self.exact.get(key, ()):
                 if rows[j][1] != split:
-                    add_pair(idx, j, "exact", 1.0)
-            exact.setdefault(key, []).append(idx)
-        if sig is None:
-            continue
-        for j in lsh.candidates(sig):
+                    self._add_pair(idx, j, "exact", 1.0)
+            self.exact.setdefault(key, []).append(idx)
+        if sig_a is None:
+            return
+        for j in self.lsh.candidates(sig_a):
             if rows[j][1] != split:
-                sim = _similarity(sig, rows[j][2])
-                if sim >= threshold:
-                    add_pair(idx, j, "near", sim)
-        lsh.add(sig, idx)
-    return sorted(pairs.values(), key=lambda p: (p.id_a, p.id_b))
+                sim = _similarity(sig_a, rows[j][2])
+                if sim >= self.threshold:
+                    self._add_pair(idx, j, "near", sim)
+        self.lsh.add(sig_a, idx)
+
+    def pairs(self) -> list[LeakPair]:
+        return sorted(self._pairs.values(), key=lambda p: (p.id_a, p.id_b))

@@ -35,11 +35,38 @@ WORDS = (
     "being under never day same another know while last might us great old year off come since against go came "
     "right used take three government market minister council election season report city police company"
 ).split()
-NAMES = ("Angela Merkel", "Emmanuel Macron", "European Commission", "Berlin", "Paris", "BBC", "Reuters",
-         "United Nations", "Olaf Scholz", "Brussels", "World Cup", "Bundestag", "Jane Doe", "New York")
+NAMES = (
+    "Angela Merkel",
+    "Emmanuel Macron",
+    "European Commission",
+    "Berlin",
+    "Paris",
+    "BBC",
+    "Reuters",
+    "United Nations",
+    "Olaf Scholz",
+    "Brussels",
+    "World Cup",
+    "Bundestag",
+    "Jane Doe",
+    "New York",
+)
 NAME_LABELS = ("PER", "PER", "ORG", "LOC", "LOC", "ORG", "ORG", "ORG", "PER", "LOC", "MISC", "ORG", "PER", "LOC")
-BLOCK_LABELS = ("navigation", "title", "byline", "body", "body", "body", "body", "caption", "related", "footer",
-                "advertisement", "comments", "other")
+BLOCK_LABELS = (
+    "navigation",
+    "title",
+    "byline",
+    "body",
+    "body",
+    "body",
+    "body",
+    "caption",
+    "related",
+    "footer",
+    "advertisement",
+    "comments",
+    "other",
+)
 
 
 def synthetic_document(i: int) -> dict:
@@ -64,8 +91,15 @@ def synthetic_document(i: int) -> dict:
             entities.append({"start": s, "end": s + len(NAMES[k]), "label": NAME_LABELS[k], "text": NAMES[k]})
             words.insert(at, NAMES[k])
         t = " ".join(words) + "."
-        blocks.append({"start": pos, "end": pos + len(t), "label": rng.choice(BLOCK_LABELS), "tag": "p",
-                       "xpath": f"/html/body/div[{b + 1}]/p"})
+        blocks.append(
+            {
+                "start": pos,
+                "end": pos + len(t),
+                "label": rng.choice(BLOCK_LABELS),
+                "tag": "p",
+                "xpath": f"/html/body/div[{b + 1}]/p",
+            }
+        )
         texts.append(t)
         pos += len(t) + 1
     sha = hashlib.sha256(f"synthetic-{i}".encode()).hexdigest()
@@ -73,21 +107,45 @@ def synthetic_document(i: int) -> dict:
     return {
         "schema_version": "1.0.0",
         "id": sha[:16],
-        "source": {"url": f"https://{site}/article/{i}", "domain": site, "crawl_date": "2024-01-01",
-                   "source_dataset": "native", "source_id": None, "license": None,
-                   "raw_path": f"raw/{sha[:16]}.html", "raw_sha256": sha, "raw_format": "html", "encoding": "utf-8"},
+        "source": {
+            "url": f"https://{site}/article/{i}",
+            "domain": site,
+            "crawl_date": "2024-01-01",
+            "source_dataset": "native",
+            "source_id": None,
+            "license": None,
+            "raw_path": f"raw/{sha[:16]}.html",
+            "raw_sha256": sha,
+            "raw_format": "html",
+            "encoding": "utf-8",
+        },
         "normalizer": {"name": "corpus-normaliser", "version": "1.0.0"},
         "text": "\n".join(texts),
         "blocks": blocks,
         "entities": entities,
-        "metadata": {"title": texts[1][:60], "authors": ["Jane Doe"], "date_published": "2024-01-01",
-                     "date_modified": None, "publisher": None, "site_name": site, "section": None,
-                     "description": None, "categories": [], "tags": [], "language": "en",
-                     "is_accessible_for_free": True},
+        "metadata": {
+            "title": texts[1][:60],
+            "authors": ["Jane Doe"],
+            "date_published": "2024-01-01",
+            "date_modified": None,
+            "publisher": None,
+            "site_name": site,
+            "section": None,
+            "description": None,
+            "categories": [],
+            "tags": [],
+            "language": "en",
+            "is_accessible_for_free": True,
+        },
         "checks": {"include": [], "exclude": []},
         "reference": None,
-        "annotation": {"blocks": {"status": "gold"}, "entities": {"status": "gold"}, "metadata": {"status": "gold"},
-                       "entity_label_set": "conll4", "guidelines_version": "1.0"},
+        "annotation": {
+            "blocks": {"status": "gold"},
+            "entities": {"status": "gold"},
+            "metadata": {"status": "gold"},
+            "entity_label_set": "conll4",
+            "guidelines_version": "1.0",
+        },
     }
 
 
@@ -117,8 +175,16 @@ def _peak_rss_mib() -> float:
 
 
 def _cpu_seconds() -> float:
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
+    """CPU seconds (user + system) of this process and of its finished child processes (build workers)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        ru = resource.getrusage(who)
+        total += ru.ru_utime + ru.ru_stime
+    return total
+
+
+def _worker_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest finished child (KiB)
 
 
 #: child build variants: keyword arguments of ``corpus.build.build`` (``check_raw`` is always False)
@@ -127,17 +193,27 @@ BUILD_KINDS = {
     "build-nodedup": {"validate": False, "dedup": False},  # --no-dedup: train/test leakage check instead
     "build-bare": {"validate": False, "dedup": False, "check_leakage": False},  # the write pass alone
     "build-validate": {"validate": True},
-    "build-jobs2": {"validate": False, "jobs": 2},  # dedup signatures in a worker process
+    "build-jobs2": {"validate": False, "jobs": 2},  # the default build, two worker processes
+    "build-bare-jobs2": {"validate": False, "dedup": False, "check_leakage": False, "jobs": 2},
 }
 
 
-def child_build(src: str, out: str, kind: str) -> dict:
+def child_build(src: str, out: str, kind: str, jobs: str | None = None) -> dict:
     import corpus.build as b
 
+    opts = {**BUILD_KINDS[kind], **({"jobs": int(jobs)} if jobs else {})}
+    for c in b.CONFIGS:  # imports `datasets` (lazy in corpus.build) outside the timing, as a CLI run has it loaded
+        b.features(c)
     t0, c0 = time.perf_counter(), _cpu_seconds()
-    result = b.build(src, out, check_raw=False, **BUILD_KINDS[kind])
-    return {"seconds": time.perf_counter() - t0, "cpu": _cpu_seconds() - c0, "documents": result.stats.documents,
-            "rss_mib": _peak_rss_mib(), "bytes": sum(s.bytes for s in result.shards)}
+    result = b.build(src, out, check_raw=False, **opts)
+    return {
+        "seconds": time.perf_counter() - t0,
+        "cpu": _cpu_seconds() - c0,
+        "documents": result.stats.documents,
+        "rss_mib": _peak_rss_mib(),
+        "worker_rss_mib": _worker_rss_mib(),
+        "bytes": sum(s.bytes for s in result.shards),
+    }
 
 
 def child_baseline(src: str, out: str) -> dict:
@@ -156,8 +232,14 @@ def child_baseline(src: str, out: str) -> dict:
     t1 = time.perf_counter()
     pq.write_table(table, out, compression="zstd", compression_level=3)
     t2 = time.perf_counter()
-    return {"seconds": t2 - t0, "cpu": _cpu_seconds() - c0, "write_seconds": t2 - t1, "documents": len(rows),
-            "rss_mib": _peak_rss_mib(), "bytes": Path(out).stat().st_size}
+    return {
+        "seconds": t2 - t0,
+        "cpu": _cpu_seconds() - c0,
+        "write_seconds": t2 - t1,
+        "documents": len(rows),
+        "rss_mib": _peak_rss_mib(),
+        "bytes": Path(out).stat().st_size,
+    }
 
 
 def child_writer_stage(src: str, out: str) -> dict:
@@ -176,8 +258,9 @@ def child_writer_stage(src: str, out: str) -> dict:
     Path(out).mkdir(parents=True, exist_ok=True)
     t0, c0 = time.perf_counter(), _cpu_seconds()
     for c, rs in rows.items():  # bare: one table per config, one write_table, no features, no batching
-        pq.write_table(pa.Table.from_pylist(rs), Path(out) / f"bare-{c}.parquet", compression="zstd",
-                       compression_level=3)
+        pq.write_table(
+            pa.Table.from_pylist(rs), Path(out) / f"bare-{c}.parquet", compression="zstd", compression_level=3
+        )
     t1, c1 = time.perf_counter(), _cpu_seconds()
     bare_bytes = sum(f.stat().st_size for f in Path(out).glob("bare-*.parquet"))
     root = Path(out) / "ours"
@@ -187,9 +270,15 @@ def child_writer_stage(src: str, out: str) -> dict:
         for path, _ in w.close():
             b.file_sha256(path)
     t2, c2 = time.perf_counter(), _cpu_seconds()
-    return {"bare_seconds": t1 - t0, "bare_cpu": c1 - c0, "ours_seconds": t2 - t1, "ours_cpu": c2 - c1,
-            "bare_bytes": bare_bytes,
-            "rows": sum(len(r) for r in rows.values()), "rss_mib": _peak_rss_mib()}
+    return {
+        "bare_seconds": t1 - t0,
+        "bare_cpu": c1 - c0,
+        "ours_seconds": t2 - t1,
+        "ours_cpu": c2 - c1,
+        "bare_bytes": bare_bytes,
+        "rows": sum(len(r) for r in rows.values()),
+        "rss_mib": _peak_rss_mib(),
+    }
 
 
 def run_child(*args: str) -> dict:
@@ -206,7 +295,7 @@ def main() -> None:
     ap.add_argument("--with-validation", action="store_true", help="also time a build that validates first")
     ap.add_argument("--skip-writer-stage", action="store_true", help="skip the pre-generated rows baseline")
     ap.add_argument("--with-jsonl", action="store_true", help="also time an unsorted JSONL input (two passes)")
-    ap.add_argument("--with-jobs2", action="store_true", help="also time the default build with jobs=2")
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes of the parallel build rows (0: skip them)")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -217,7 +306,7 @@ def main() -> None:
         elif kind == "writer-stage":
             res = child_writer_stage(src, out)
         else:
-            res = child_build(src, out, kind)
+            res = child_build(src, out, kind, *args.child[3:4])
         print(json.dumps(res))
         return
 
@@ -264,6 +353,13 @@ def main() -> None:
     print("build without deduplication or leakage check (write pass only) ...", file=sys.stderr)
     bare_build = run_child("build-bare", corpus(n, "dir"), str(work / f"out-bare-{n}"))
     row("corpus build, write pass only (dedup=False, check_leakage=False)", n, "dir", bare_build)
+    jobs = {}
+    if args.jobs:
+        print(f"builds with jobs={args.jobs} ...", file=sys.stderr)
+        jobs["bare"] = run_child("build-bare-jobs2", corpus(n, "dir"), str(work / f"out-bare-jobs-{n}"), str(args.jobs))
+        row(f"corpus build, write pass only, jobs={args.jobs} (CPU: all processes)", n, "dir", jobs["bare"])
+        jobs["default"] = run_child("build-jobs2", corpus(n, "dir"), str(work / f"out-jobs-{n}"), str(args.jobs))
+        row(f"corpus build (default), jobs={args.jobs} (CPU: all processes)", n, "dir", jobs["default"])
     print("build --no-dedup ...", file=sys.stderr)
     nodedup = run_child("build-nodedup", corpus(n, "dir"), str(work / f"out-nodedup-{n}"))
     row("corpus build --no-dedup (leakage check pass + write pass)", n, "dir", nodedup)
@@ -272,32 +368,47 @@ def main() -> None:
         print(f"build {m} ...", file=sys.stderr)
         results[m] = run_child("build", corpus(m, "dir"), str(work / f"out-{m}"))
         row("corpus build (default: dedup pass + write pass)", m, "dir", results[m])
-    if args.with_jobs2:
-        print("build jobs=2 ...", file=sys.stderr)
-        row("corpus build (dedup, jobs=2: signatures in a worker; CPU and RSS of the parent only)", n, "dir",
-            run_child("build-jobs2", corpus(n, "dir"), str(work / f"out-jobs2-{n}")))
     if args.with_jsonl:
         print("build from unsorted JSONL ...", file=sys.stderr)
-        row("corpus build (dedup, two-pass write)", n, "jsonl",
-            run_child("build", corpus(n, "jsonl"), str(work / "out-jsonl")))
+        row(
+            "corpus build (dedup, two-pass write)",
+            n,
+            "jsonl",
+            run_child("build", corpus(n, "jsonl"), str(work / "out-jsonl")),
+        )
     if args.with_validation:
         print("build with validation ...", file=sys.stderr)
-        row("corpus build (validate, check_raw=False, dedup)", n, "dir",
-            run_child("build-validate", corpus(n, "dir"), str(work / "out-validated")))
+        row(
+            "corpus build (validate, check_raw=False, dedup)",
+            n,
+            "dir",
+            run_child("build-validate", corpus(n, "dir"), str(work / "out-validated")),
+        )
     lines.append("")
 
     def ratios(name: str, r: dict) -> str:
         out = f"- {name}: vs A **{base['seconds'] / r['seconds']:.2f}x** wall / **{base['cpu'] / r['cpu']:.2f}x** CPU"
         if ws is not None:
-            out += (f"; vs B **{ws['bare_seconds'] / r['seconds']:.2f}x** wall / "
-                    f"**{ws['bare_cpu'] / r['cpu']:.2f}x** CPU")
+            out += (
+                f"; vs B **{ws['bare_seconds'] / r['seconds']:.2f}x** wall / **{ws['bare_cpu'] / r['cpu']:.2f}x** CPU"
+            )
         return out
 
-    lines.append(f"Throughput as a share of the bare baseline at {n} documents (target >= 0.5x; B is the baseline the "
-                 "target refers to: a bare write_table of the same rows):")
+    lines.append(
+        f"Throughput as a share of the bare baseline at {n} documents (target >= 0.5x; B is the baseline the "
+        "target refers to: a bare write_table of the same rows):"
+    )
     lines.append(ratios("corpus build (default, dedup)", results[n]))
+    if "default" in jobs:
+        lines.append(ratios(f"corpus build (default, dedup), jobs={args.jobs}", jobs["default"]))
     lines.append(ratios("corpus build --no-dedup", nodedup))
     lines.append(ratios("write pass only", bare_build))
+    if "bare" in jobs:
+        lines.append(ratios(f"write pass only, jobs={args.jobs}", jobs["bare"]))
+        lines.append(
+            f"- jobs={args.jobs}: largest worker peak RSS {jobs['default']['worker_rss_mib']:.0f} MiB "
+            f"(parent {jobs['default']['rss_mib']:.0f} MiB)"
+        )
     lines.append(f"- write_table alone took {base['write_seconds']:.1f} s of baseline A's {base['seconds']:.1f} s")
     if ws is not None:
         lines.append(

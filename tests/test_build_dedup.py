@@ -49,8 +49,12 @@ def _exact_copy(root: Path, original: Document, i: int) -> Document:
     (root / rel).write_bytes(raw)
     copy = draft_document(raw, raw_path=rel, url=(original.source.url or "") + "?copy", crawl_date="2024-03-05")
     assert copy.text == original.text and copy.id != original.id
-    return copy.replace(blocks=original.blocks, entities=original.entities, metadata=original.metadata,
-                        annotation=dataclasses.replace(original.annotation, blocks=Layer("model", tool="labeller")))
+    return copy.replace(
+        blocks=original.blocks,
+        entities=original.entities,
+        metadata=original.metadata,
+        annotation=dataclasses.replace(original.annotation, blocks=Layer("model", tool="labeller")),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -96,14 +100,28 @@ def test_build_with_two_jobs_writes_identical_bytes(dup_corpus, deduped, tmp_pat
         assert (out / rel).read_bytes() == (deduped / rel).read_bytes(), rel
 
 
+def test_plan_dedup_with_two_jobs_is_the_same_plan(dup_corpus):
+    from corpus.dedup import plan_dedup
+
+    _, d = dup_corpus
+    docs = [*d["all"], d["exact"], d["story"], d["near"]]
+    one, two = plan_dedup(docs), plan_dedup(iter(docs), jobs=2)
+    assert one.dropped == two.dropped and one.total == two.total == len(docs)
+    assert {a.kind for a in one.audit} == {"exact", "near"}
+
+
 def test_audit_file_lists_each_dropped_document(dup_corpus, deduped):
     _, d = dup_corpus
     lines = (deduped / DEDUP_AUDIT).read_text(encoding="utf-8").splitlines()
     entries = [json.loads(x) for x in lines]
     by_id = {e["dropped_id"]: e for e in entries}
     assert [list(e) for e in entries] == [["dropped_id", "kept_id", "kind", "similarity"]] * 2
-    assert by_id[d["exact"].id] == {"dropped_id": d["exact"].id, "kept_id": d["original"].id,
-                                    "kind": "exact", "similarity": 1.0}
+    assert by_id[d["exact"].id] == {
+        "dropped_id": d["exact"].id,
+        "kept_id": d["original"].id,
+        "kind": "exact",
+        "similarity": 1.0,
+    }
     first, second = sorted((d["story"].id, d["near"].id))
     near = by_id[second]
     assert near["kept_id"] == first and near["kind"] == "near" and 0.8 <= near["similarity"] < 1.0
