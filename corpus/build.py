@@ -1411,12 +1411,7 @@ def _write_single_pass(
     _reset(pool.ctx.filters)
     with closing(pool.run(_WRITE, tasks, drops)) as results:
         for res in results:
-            last = len(res.docs) - 1 if res.error is not None else -1
-            for k, (doc_id, sha, reason, split, _, _) in enumerate(res.docs):
-                if not intake.admit(doc_id, sha, reason):
-                    continue
-                if k == last and res.stage == "intake":
-                    raise res.error  # type: ignore[misc]
+            for doc_id, _, _, split, _, _ in _admitted(res, intake):
                 w = writers.get(split)
                 if w is None:
                     w = writers[split] = _SplitWriter(root, split, batch_rows=batch_rows, shard_rows=shard_rows)
@@ -1425,12 +1420,24 @@ def _write_single_pass(
                         sw.abort()
                     raise _Unsorted(doc_id)
                 w.last_id = doc_id
-            _raise_error(res)
-            assert res.stats is not None
-            _merge_stats(intake.stats, res.stats)
             for split, part in res.rows.items():
                 writers[split].add(part)
     return writers
+
+
+def _admitted(res: _TaskResult, intake: _Intake) -> Iterator[tuple[Any, ...]]:
+    """The documents of one task result that the intake admits, in order; then the task's own error
+    (raised where a single-process run would raise it) or its statistics merged into the intake's."""
+    last = len(res.docs) - 1 if res.error is not None else -1
+    for k, doc in enumerate(res.docs):
+        if not intake.admit(doc[0], doc[1], doc[2]):
+            continue
+        if k == last and res.stage == "intake":
+            raise res.error
+        yield doc
+    _raise_error(res)
+    assert res.stats is not None
+    _merge_stats(intake.stats, res.stats)
 
 
 def _write_two_pass(
@@ -1449,16 +1456,8 @@ def _write_two_pass(
     _reset(pool.ctx.filters)
     with closing(pool.run(_INDEX, tasks, drops)) as results:
         for res in results:
-            last = len(res.docs) - 1 if res.error is not None else -1
-            for k, (doc_id, sha, reason, split, fi, offset) in enumerate(res.docs):
-                if not intake.admit(doc_id, sha, reason):
-                    continue
-                if k == last and res.stage == "intake":
-                    raise res.error  # type: ignore[misc]
+            for doc_id, _, _, split, fi, offset in _admitted(res, intake):
                 entries.append((split_index[split], doc_id, fi, offset))
-            _raise_error(res)
-            assert res.stats is not None
-            _merge_stats(intake.stats, res.stats)
     entries.sort()
     per_task = max(1, min(TASK_DOCS, -(-len(entries) // (4 * pool.jobs))))
 
