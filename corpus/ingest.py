@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -49,6 +50,7 @@ from .readers import InputFile, Reject, discover, display_location, page_suffix,
 
 PLAN_VERSION = 1
 STATE_DIR = ".ingest"
+PLAN_INDEX = "plan-index.json"
 LAYOUTS = ("files", "shards")
 #: Test hook: seconds to sleep after each shard is done and before each is published (kill tests).
 SLEEP_ENV = "CORPUS_INGEST_SHARD_SLEEP"
@@ -143,6 +145,24 @@ def _jsonl(rows: Sequence[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows)
 
 
+def _plan_chunks(plan: dict[str, Any]) -> Iterator[str]:
+    """The plan's JSON text in chunks (same bytes as ``json.dumps(plan, sort_keys=True) + "\\n"``).
+
+    ASCII: file names may hold undecodable bytes. Streamed so a plan of many inputs is never held
+    as one string as well as a structure.
+    """
+    yield from json.JSONEncoder(sort_keys=True).iterencode(plan)
+    yield "\n"
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def prepare(paths: Sequence[str], out: str | os.PathLike[str], options: IngestOptions) -> list[ShardSpec]:
     """Discover inputs, write (or check) the plan under ``DIR/.ingest`` and return the shards.
 
@@ -151,23 +171,49 @@ def prepare(paths: Sequence[str], out: str | os.PathLike[str], options: IngestOp
     out_p = Path(out)
     inputs, rejects = discover(paths)
     shards = make_plan(inputs, options.files_per_shard)
+    del inputs
     plan = {
         "version": PLAN_VERSION,
         "options": asdict(options),
         "discovery_rejects": [r.as_dict() for r in rejects],
-        "shards": [[s.name, s.kind, list(s.inputs)] for s in shards],
+        "shards": [[s.name, s.kind, s.inputs] for s in shards],
     }
-    text = json.dumps(plan, sort_keys=True) + "\n"  # ASCII: file names may hold undecodable bytes
+    digest = hashlib.sha256()
+    for chunk in _plan_chunks(plan):
+        digest.update(chunk.encode("ascii"))
     plan_path = out_p / STATE_DIR / "plan.json"
     if plan_path.exists():
-        if plan_path.read_text(encoding="utf-8") != text:
+        if _file_sha256(plan_path) != digest.hexdigest():
             raise ConfigError(
                 f"{out} holds an unfinished or finished ingest of different inputs or options; "
                 "rerun the same command to resume, or use another --out directory"
             )
     else:
-        _atomic_write(plan_path, text, out_p, fsync=True)
+        # the index first: whenever plan.json exists, its index does too
+        index = {"version": PLAN_VERSION, "options": plan["options"],
+                 "discovery_rejects": plan["discovery_rejects"], "shards": [s.name for s in shards]}
+        _atomic_write(out_p / STATE_DIR / PLAN_INDEX, json.dumps(index, sort_keys=True) + "\n", out_p, fsync=True)
+        plan_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _tmpdir(out_p) / f"{plan_path.name}.{os.getpid()}"
+        with open(tmp, "w", encoding="ascii") as fh:
+            for chunk in _plan_chunks(plan):
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, plan_path)
     return shards
+
+
+def load_plan_index(out: str | os.PathLike[str]) -> dict[str, Any]:
+    """The plan without its input lists (options, discovery rejects, shard names): what finalising needs.
+
+    Small however many inputs there are, so the finalising process stays small too.
+    """
+    p = Path(out) / STATE_DIR / PLAN_INDEX
+    if p.exists():
+        return json.loads(p.read_text(encoding="utf-8"))
+    plan = load_plan(out)
+    return plan | {"shards": [name for name, _kind, _inputs in plan["shards"]]}
 
 
 def load_plan(out: str | os.PathLike[str]) -> dict[str, Any]:
@@ -389,64 +435,88 @@ def _test_pause() -> None:
 # -- phase 2: finalise ---------------------------------------------------------------------------
 
 
-def _duplicates(out: Path, shards: Sequence[ShardSpec]) -> dict[str, dict[int, dict[str, Any]]]:
-    """Per shard: row index -> duplicate reject, deterministically from the (immutable) work markers."""
-    seen: dict[str, str] = {}
-    dups: dict[str, dict[int, dict[str, Any]]] = {}
-    for spec in shards:
-        marker = json.loads((_work(out) / f"{spec.name}.done").read_text(encoding="utf-8"))
-        for i, (doc_id, loc) in enumerate(marker["docs"]):
-            if doc_id in seen:
-                dups.setdefault(spec.name, {})[i] = Reject(
-                    loc, "duplicate", f"same raw bytes as {seen[doc_id]} (document {doc_id})", id=doc_id
-                ).as_dict()
-            else:
-                seen[doc_id] = loc
-    return dups
+class _SeenIndex:
+    """Document id -> location of its first occurrence, kept on disk (SQLite) so that the finalising
+    process does not grow with the number of documents."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.unlink(missing_ok=True)  # left over from a killed finalise: start again from nothing
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, loc TEXT NOT NULL) WITHOUT ROWID")
+
+    def earlier(self, doc_id: str, loc: str) -> str | None:
+        """Record ``doc_id`` at ``loc``; the location it was first seen at, if it was seen before."""
+        row = self._db.execute("SELECT loc FROM seen WHERE id = ?", (doc_id,)).fetchone()
+        if row is not None:
+            return row[0]
+        self._db.execute("INSERT INTO seen VALUES (?, ?)", (doc_id, loc))
+        return None
+
+    def close(self) -> None:
+        self._db.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _duplicates(seen: _SeenIndex, marker: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Row index -> duplicate reject for one shard, given every earlier shard (in plan order) in ``seen``."""
+    drop: dict[int, dict[str, Any]] = {}
+    for i, (doc_id, loc) in enumerate(marker["docs"]):
+        first = seen.earlier(doc_id, loc)
+        if first is not None:
+            drop[i] = Reject(loc, "duplicate", f"same raw bytes as {first} (document {doc_id})", id=doc_id).as_dict()
+    return drop
 
 
 def finalise(out: str | os.PathLike[str], *, progress: bool = False) -> IngestSummary:
     """Publish the layout from completed shards; idempotent and safe to rerun after a kill."""
     out_p = Path(out)
-    plan = load_plan(out_p)
+    plan = load_plan_index(out_p)
     options = IngestOptions(**plan["options"])
-    shards = [ShardSpec(n, k, tuple(i)) for n, k, i in plan["shards"]]
-    missing = [s.name for s in shards if not shard_done(out_p, s.name)]
+    shard_names: list[str] = plan["shards"]
+    missing = [name for name in shard_names if not shard_done(out_p, name)]
     if missing and not (out_p / STATE_DIR / "done").exists():
         raise ConfigError(f"{len(missing)} shard(s) not done yet (first: {missing[0]}); run the ingest again")
     done_marker = out_p / STATE_DIR / "done"
     if done_marker.exists():
         _cleanup(out_p, options)
         return _summary_from(json.loads(done_marker.read_text(encoding="utf-8")))
-    summary = IngestSummary(shards=len(shards))
-    dups = _duplicates(out_p, shards)
+    summary = IngestSummary(shards=len(shard_names))
+    seen = _SeenIndex(_tmpdir(out_p) / "seen.sqlite")
     disc = plan["discovery_rejects"]
-    all_rejects_text: list[str] = []
-    if options.layout == "shards":
+    # files layout: every reject in one file, streamed to a temporary name and renamed at the end
+    all_rejects = None if options.layout == "shards" else open(
+        _tmpdir(out_p) / f"rejects.jsonl.{os.getpid()}", "w", encoding="utf-8")
+    if all_rejects is None:
         _atomic_write(out_p / "rejects" / "discovery.jsonl", _jsonl(disc), out_p)
     else:
-        all_rejects_text.append(_jsonl(disc))
+        all_rejects.write(_jsonl(disc))
     _count(summary, disc)
-    for spec in shards:
+    for name in shard_names:
         work = _work(out_p)
-        marker = json.loads((work / f"{spec.name}.done").read_text(encoding="utf-8"))
+        marker = json.loads((work / f"{name}.done").read_text(encoding="utf-8"))
         summary.partial_files += marker.get("partial_files") or []
-        drop = dups.get(spec.name, {})
-        rej_text = (work / f"{spec.name}.rejects.jsonl").read_text(encoding="utf-8") + _jsonl(
+        drop = _duplicates(seen, marker)
+        rej_text = (work / f"{name}.rejects.jsonl").read_text(encoding="utf-8") + _jsonl(
             [drop[i] for i in sorted(drop)])
         _count(summary, [json.loads(line) for line in rej_text.splitlines()])
         _test_pause()
-        if options.layout == "shards":
-            summary.documents += _publish_shard(out_p, spec, drop, rej_text)
+        if all_rejects is None:
+            summary.documents += _publish_shard(out_p, name, drop, rej_text)
         else:
-            all_rejects_text.append(rej_text)
-            n, conflicts = _publish_files(out_p, spec, drop)
+            all_rejects.write(rej_text)
+            n, conflicts = _publish_files(out_p, name, drop, marker["docs"])
             summary.documents += n
             if conflicts:
-                all_rejects_text.append(_jsonl(conflicts))
+                all_rejects.write(_jsonl(conflicts))
                 _count(summary, conflicts)
-    if options.layout == "files":
-        _atomic_write(out_p / "rejects.jsonl", "".join(all_rejects_text), out_p)
+    seen.close()
+    if all_rejects is not None:
+        all_rejects.close()
+        (out_p / "rejects.jsonl").parent.mkdir(parents=True, exist_ok=True)
+        os.replace(all_rejects.name, out_p / "rejects.jsonl")
     record = {"documents": summary.documents, "rejects": summary.rejects, "reasons": summary.reasons,
               "partial_files": summary.partial_files, "shards": summary.shards}
     _atomic_write(done_marker, json.dumps(record, sort_keys=True) + "\n", out_p, fsync=True)
@@ -474,13 +544,13 @@ def _count(summary: IngestSummary, rejects: Sequence[dict[str, Any]]) -> None:
         summary.reasons[r["reason"]] = summary.reasons.get(r["reason"], 0) + 1
 
 
-def _publish_shard(out: Path, spec: ShardSpec, drop: dict[int, dict[str, Any]], rej_text: str) -> int:
-    final = out / "shards" / f"{spec.name}.jsonl"
-    marker = out / "shards" / f"{spec.name}.done"
+def _publish_shard(out: Path, name: str, drop: dict[int, dict[str, Any]], rej_text: str) -> int:
+    final = out / "shards" / f"{name}.jsonl"
+    marker = out / "shards" / f"{name}.done"
     if marker.exists():
         return json.loads(marker.read_text(encoding="utf-8"))["rows"]
     final.parent.mkdir(parents=True, exist_ok=True)
-    src = _work(out) / f"{spec.name}.jsonl"
+    src = _work(out) / f"{name}.jsonl"
     tmp = _tmpdir(out) / final.name
     h = hashlib.sha256()
     rows = 0
@@ -492,21 +562,21 @@ def _publish_shard(out: Path, spec: ShardSpec, drop: dict[int, dict[str, Any]], 
             fo.write(line)
             rows += 1
     os.replace(tmp, final)
-    _atomic_write(out / "rejects" / f"{spec.name}.jsonl", rej_text, out)
-    info = {"shard": spec.name, "rows": rows, "sha256": h.hexdigest(),
+    _atomic_write(out / "rejects" / f"{name}.jsonl", rej_text, out)
+    info = {"shard": name, "rows": rows, "sha256": h.hexdigest(),
             "rejects": rej_text.count("\n"), "rejects_sha256": hashlib.sha256(rej_text.encode()).hexdigest()}
     _atomic_write(marker, json.dumps(info, sort_keys=True) + "\n", out, fsync=True)
     return rows
 
 
-def _publish_files(out: Path, spec: ShardSpec, drop: dict[int, dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+def _publish_files(out: Path, name: str, drop: dict[int, dict[str, Any]],
+                   locs: Sequence[Sequence[str]]) -> tuple[int, list[dict[str, Any]]]:
     """Write ``documents/<id>.json``; a different document already there is never overwritten."""
     docs_dir = out / "documents"
     docs_dir.mkdir(parents=True, exist_ok=True)
     n = 0
     conflicts = []
-    locs = json.loads((_work(out) / f"{spec.name}.done").read_text(encoding="utf-8"))["docs"]
-    with open(_work(out) / f"{spec.name}.jsonl", encoding="utf-8") as fh:
+    with open(_work(out) / f"{name}.jsonl", encoding="utf-8") as fh:
         for i, line in enumerate(fh):
             if i in drop:
                 continue
@@ -542,7 +612,8 @@ def ingest(paths: Sequence[str], out: str | os.PathLike[str], *, options: Ingest
     todo = [s for s in shards if not shard_done(out_p, s.name)]
     resumed = len(shards) - len(todo)
     bar = _progress_bar(sum(len(s.inputs) for s in shards), progress)
-    bar.update(sum(len(s.inputs) for s in shards if s not in todo))
+    todo_names = {s.name for s in todo}
+    bar.update(sum(len(s.inputs) for s in shards if s.name not in todo_names))
     if jobs == 1 or len(todo) <= 1:
         for spec in todo:
             run_shard(spec, out_p, options)
@@ -562,7 +633,9 @@ def ingest(paths: Sequence[str], out: str | os.PathLike[str], *, options: Ingest
                         "in a native library); finished shards are kept: rerun the same command to resume"
                     ) from None
                 bar.update(len(futures[fut].inputs))
+        del futures
     bar.close()
+    del shards, todo  # finalise reads the plan again; do not hold two copies
     summary = finalise(out_p)
     summary.shards_resumed = resumed
     summary.seconds = time.perf_counter() - t0
@@ -572,9 +645,11 @@ def ingest(paths: Sequence[str], out: str | os.PathLike[str], *, options: Ingest
 def _pool_job(spec: ShardSpec, out: str, options: IngestOptions) -> dict[str, Any]:
     """``run_shard`` in a worker; configuration errors cross the process boundary as plain ConfigError."""
     try:
-        return run_shard(spec, out, options)
+        result = run_shard(spec, out, options)
     except ConfigError as exc:
         raise ConfigError(str(exc)) from None
+    # the per-document list stays in the marker: the parent keeps every result until the pool is done
+    return {k: v for k, v in result.items() if k != "docs"}
 
 
 def _progress_bar(total: int, enabled: bool):

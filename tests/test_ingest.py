@@ -208,3 +208,76 @@ def test_unlistable_directory_is_a_reject_not_silence(tmp_path, monkeypatch):
     inputs, rejects = discover([str(src)])
     assert len(inputs) == 1
     assert [(r.reason, r.location.rsplit("/", 1)[1]) for r in rejects] == [("unreadable", "locked")]
+
+
+def _finalise_peak(root: Path, n: int, layout: str) -> tuple[int, dict]:
+    """Python heap peak (bytes) of publishing ``n`` page files ingested in shards of 20, plus the summary."""
+    import shutil
+    import tracemalloc
+
+    from corpus.ingest import finalise, prepare, run_shard
+
+    src = root / f"in-{n}"
+    src.mkdir()
+    for i in range(n):
+        (src / f"page-{i:05d}.html").write_text(HTML.format(i=i), encoding="utf-8")
+    (src / "again.html").write_text(HTML.format(i=0), encoding="utf-8")  # a duplicate of the first page
+    out = root / f"out-{n}"
+    options = IngestOptions(layout=layout, preannotate=False, files_per_shard=20)
+    for spec in prepare([str(src)], out, options):
+        run_shard(spec, out, options)
+    # finalise a copy first: one-off growth of interpreter-wide tables would otherwise count as a peak
+    shutil.copytree(out, root / f"warm-{n}", symlinks=True)
+    finalise(root / f"warm-{n}")
+    tracemalloc.start()
+    try:
+        summary = finalise(out)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak, {"documents": summary.documents, "reasons": summary.reasons}
+
+
+@pytest.mark.parametrize("layout", ["shards", "files"])
+def test_finalising_memory_does_not_grow_with_the_number_of_documents(tmp_path, layout):
+    small_peak, small = _finalise_peak(tmp_path, 100, layout)
+    large_peak, large = _finalise_peak(tmp_path, 1500, layout)
+    assert small == {"documents": 100, "reasons": {"duplicate": 1}}
+    assert large == {"documents": 1500, "reasons": {"duplicate": 1}}
+    # the duplicate index and the input lists stay out of the finalising process: what grows is the
+    # per-shard bookkeeping (a shard name per 20 documents), not a few hundred bytes per document
+    per_document = (large_peak - small_peak) / (1500 - 100)
+    assert per_document < 60, (small_peak, large_peak)
+
+
+def test_rerun_after_a_killed_finalise_ignores_its_stale_duplicate_index(tmp_path):
+    from corpus.ingest import STATE_DIR, finalise, prepare, run_shard
+
+    src = make_inputs(tmp_path)
+    options = IngestOptions(layout="shards", preannotate=False, files_per_shard=2)
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    for target in (ref, out):
+        for spec in prepare([str(src)], target, options):
+            run_shard(spec, target, options)
+    finalise(ref)
+    # a finalise killed after indexing every document leaves its index behind
+    stale = out / STATE_DIR / "tmp" / "seen.sqlite"
+    import shutil
+    import sqlite3
+
+    shutil.copy(out / STATE_DIR / "plan.json", tmp_path / "plan.json")
+    db = sqlite3.connect(stale)
+    db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, loc TEXT NOT NULL) WITHOUT ROWID")
+    for line in (ref / "shards").glob("*.jsonl"):
+        for row in line.read_text(encoding="utf-8").splitlines():
+            db.execute("INSERT INTO seen VALUES (?, ?)", (json.loads(row)["id"], "elsewhere"))
+    db.commit()
+    db.close()
+    finalise(out)
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+                if p.is_file() and STATE_DIR not in p.parts}
+
+    assert tree(out) == tree(ref)
+    assert sum(1 for _ in (out / "shards").glob("*.jsonl")) > 1
