@@ -36,9 +36,10 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .draft import draft_document, sha256_hex
 from .errors import ConfigError, DocumentError
@@ -484,11 +485,25 @@ def finalise(out: str | os.PathLike[str], *, progress: bool = False) -> IngestSu
         _cleanup(out_p, options)
         return _summary_from(json.loads(done_marker.read_text(encoding="utf-8")))
     summary = IngestSummary(shards=len(shard_names))
-    seen = _SeenIndex(_tmpdir(out_p) / "seen.sqlite")
-    disc = plan["discovery_rejects"]
     # files layout: every reject in one file, streamed to a temporary name and renamed at the end
-    all_rejects = None if options.layout == "shards" else open(
-        _tmpdir(out_p) / f"rejects.jsonl.{os.getpid()}", "w", encoding="utf-8")
+    rejects_tmp = None if options.layout == "shards" else _tmpdir(out_p) / f"rejects.jsonl.{os.getpid()}"
+    with ExitStack() as stack:
+        seen = _SeenIndex(_tmpdir(out_p) / "seen.sqlite")
+        stack.callback(seen.close)
+        all_rejects = None if rejects_tmp is None else stack.enter_context(open(rejects_tmp, "w", encoding="utf-8"))
+        _publish_all(out_p, plan["discovery_rejects"], shard_names, seen, all_rejects, summary)
+    if rejects_tmp is not None:
+        os.replace(rejects_tmp, out_p / "rejects.jsonl")
+    record = {"documents": summary.documents, "rejects": summary.rejects, "reasons": summary.reasons,
+              "partial_files": summary.partial_files, "shards": summary.shards}
+    _atomic_write(done_marker, json.dumps(record, sort_keys=True) + "\n", out_p, fsync=True)
+    _cleanup(out_p, options)
+    return summary
+
+
+def _publish_all(out_p: Path, disc: list[dict[str, Any]], shard_names: Sequence[str], seen: _SeenIndex,
+                 all_rejects: TextIO | None, summary: IngestSummary) -> None:
+    """Drop duplicates and publish every shard in plan order (``all_rejects``: the files layout's rejects)."""
     if all_rejects is None:
         _atomic_write(out_p / "rejects" / "discovery.jsonl", _jsonl(disc), out_p)
     else:
@@ -512,16 +527,6 @@ def finalise(out: str | os.PathLike[str], *, progress: bool = False) -> IngestSu
             if conflicts:
                 all_rejects.write(_jsonl(conflicts))
                 _count(summary, conflicts)
-    seen.close()
-    if all_rejects is not None:
-        all_rejects.close()
-        (out_p / "rejects.jsonl").parent.mkdir(parents=True, exist_ok=True)
-        os.replace(all_rejects.name, out_p / "rejects.jsonl")
-    record = {"documents": summary.documents, "rejects": summary.rejects, "reasons": summary.reasons,
-              "partial_files": summary.partial_files, "shards": summary.shards}
-    _atomic_write(done_marker, json.dumps(record, sort_keys=True) + "\n", out_p, fsync=True)
-    _cleanup(out_p, options)
-    return summary
 
 
 def _cleanup(out: Path, options: IngestOptions) -> None:
