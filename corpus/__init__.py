@@ -7,9 +7,9 @@ Flat, function-first API::
 
 from __future__ import annotations
 
-from .draft import draft_document
-from .io import load_documents, write_document
-from .model import (
+from corpus.documents import load_documents
+from corpus.ingest.draft import draft_document
+from corpus.model import (
     SCHEMA_VERSION,
     Annotation,
     Block,
@@ -21,7 +21,8 @@ from .model import (
     Reference,
     Source,
 )
-from .normalise import NORMALIZER_VERSION, normalise_html, normalise_raw, normalise_text
+from corpus.store import write_document
+from corpus.text.normalise import NORMALIZER_VERSION, normalise_html, normalise_raw, normalise_text
 
 __version__ = "0.1.0"
 

@@ -1,7 +1,7 @@
 """Every limit the package enforces, in one place.
 
 Changing a limit that affects output (e.g. what gets truncated) is a normaliser change and needs a
-version bump in :mod:`corpus.normalise`.
+version bump in :mod:`corpus.text.normalise`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ MAX_IMPORT_INDEX_BYTES = 256 * MIB
 #: Largest single record (one line) of a JSONL benchmark file (page HTML plus its gold).
 MAX_IMPORT_RECORD_BYTES = 4 * MAX_RAW_BYTES
 
-# -- ingest (corpus ingest, corpus.warc, corpus.dedup) --------------------------------------------
+# -- ingest (corpus ingest, corpus.ingest.warc, corpus.dataset.dedup) --------------------------------------------
 #: Largest WARC record block accepted (HTTP headers + payload); larger records are skipped, not held.
 MAX_WARC_RECORD_BYTES = MAX_RAW_BYTES + 64 * KIB
 #: Largest WARC or HTTP header block.

@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from .labels import VIEWS
+from corpus.labels import VIEWS
 
 SCHEMA_VERSION = "1.0.0"
 SCHEMA_MAJOR = 1

@@ -187,7 +187,7 @@ def _worker_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest finished child (KiB)
 
 
-#: child build variants: keyword arguments of ``corpus.build.build`` (``check_raw`` is always False)
+#: child build variants: keyword arguments of ``corpus.dataset.build.build`` (``check_raw`` is always False)
 BUILD_KINDS = {
     "build": {"validate": False},  # the default: deduplication on
     "build-nodedup": {"validate": False, "dedup": False},  # --no-dedup: train/test leakage check instead
@@ -199,10 +199,10 @@ BUILD_KINDS = {
 
 
 def child_build(src: str, out: str, kind: str, jobs: str | None = None) -> dict:
-    import corpus.build as b
+    import corpus.dataset.build as b
 
     opts = {**BUILD_KINDS[kind], **({"jobs": int(jobs)} if jobs else {})}
-    for c in b.CONFIGS:  # imports `datasets` (lazy in corpus.build) outside the timing, as a CLI run has it loaded
+    for c in b.CONFIGS:  # imports `datasets` (lazy in corpus.dataset.build) outside the timing, as a CLI run has it loaded
         b.features(c)
     t0, c0 = time.perf_counter(), _cpu_seconds()
     result = b.build(src, out, check_raw=False, **opts)
@@ -247,7 +247,7 @@ def child_writer_stage(src: str, out: str) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    import corpus.build as b
+    import corpus.dataset.build as b
 
     rows: dict[str, list] = {c: [] for c in b.CONFIGS}
     for *_, doc in b.iter_located(b.resolve_input(src).files):

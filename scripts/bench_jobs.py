@@ -18,7 +18,7 @@ from pathlib import Path
 
 
 def measure(corpus: Path, extractor: str, jobs: int, metric: str) -> dict[str, float]:
-    from corpus.bench import run_bench
+    from corpus.evaluate.bench import run_bench
 
     start = time.perf_counter()
     res = run_bench(corpus, extractors=[extractor], metrics=[metric], jobs=jobs, cache_dir=None, bootstrap=1000)

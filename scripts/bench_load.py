@@ -3,7 +3,7 @@
 Reports, in one run and for the same pages:
 - normalisation pages/s (decode + parse + normalise, one process) vs bare ``lxml.html.fromstring``;
 - pre-annotated ``corpus ingest --jobs N`` pages/s vs ``trafilatura.extract`` alone (N processes);
-- ``corpus build`` rows/s (when :mod:`corpus.build` is installed);
+- ``corpus build`` rows/s (when :mod:`corpus.dataset.build` is installed);
 - peak RSS (largest process) of ingest and build at every scale.
 
     python scripts/bench_load.py --scales 10000,100000 --jobs 2 --work /tmp/bench [--ner none]
@@ -12,8 +12,8 @@ Quick in-process ratios on one sample (no ingest/build, everything in this proce
 
     python scripts/bench_load.py --sample 1000 --work /tmp/bench
 
-reports ``corpus.normalise.normalise_raw`` vs bare ``lxml.html.fromstring`` and the pre-annotated
-single-page pipeline (``corpus.ingest.draft_page`` with pre-annotation) vs ``trafilatura.extract``, on
+reports ``corpus.text.normalise.normalise_raw`` vs bare ``lxml.html.fromstring`` and the pre-annotated
+single-page pipeline (``corpus.ingest.engine.draft_page`` with pre-annotation) vs ``trafilatura.extract``, on
 the same pages, alternating the two sides ``--rounds`` times and keeping each side's best round.
 
 Targets: normalisation >= 0.5x the bare lxml rate; pre-annotated ingest not slower than
@@ -62,7 +62,7 @@ def _lxml_one(raw: bytes) -> None:
 
 
 def _norm_one(raw: bytes) -> None:
-    from corpus.normalise import decode_raw, normalise_html_root, parse_html
+    from corpus.text.normalise import decode_raw, normalise_html_root, parse_html
 
     decoded, _ = decode_raw(raw, "html")
     normalise_html_root(parse_html(decoded))
@@ -84,7 +84,7 @@ def rate(fn, items, n_items: int) -> float:
 
 
 def _norm_raw_one(raw: bytes) -> None:
-    from corpus.normalise import normalise_raw
+    from corpus.text.normalise import normalise_raw
 
     normalise_raw(raw, "html")
 
@@ -108,8 +108,8 @@ def best_rates(pairs: list[tuple[str, object]], items: list, rounds: int) -> dic
 
 def bench_sample(work: Path, n: int, ner: str, rounds: int) -> dict:
     """In-process, single-core ratios on ``n`` generated pages (see the module docstring)."""
-    from corpus.ingest import IngestOptions, draft_page
-    from corpus.preannotate import preannotate
+    from corpus.annotate.preannotate import preannotate
+    from corpus.ingest.engine import IngestOptions, draft_page
 
     pages_dir = work / f"sample-{n}"
     if not (pages_dir / "labels.jsonl").exists():
@@ -161,7 +161,7 @@ def bench_scale(work: Path, n: int, jobs: int, ner: str, compare_sample: int) ->
 
         shutil.rmtree(out)
     ing = measured(
-        "from corpus.ingest import IngestOptions, ingest\n"
+        "from corpus.ingest.engine import IngestOptions, ingest\n"
         f"s = ingest([{str(pages_dir / 'pages')!r}], {str(out)!r}, options=IngestOptions(layout='shards', "
         f"ner={ner!r}), jobs={jobs})\n"
         "assert s.rejects == 0, s.reasons")
@@ -171,14 +171,14 @@ def bench_scale(work: Path, n: int, jobs: int, ner: str, compare_sample: int) ->
     res["ingest_vs_trafilatura"] = round(res["ingest_pages_per_s"] / res["trafilatura_pages_per_s"], 3)
 
     try:
-        import corpus.build  # noqa: F401
+        import corpus.dataset.build  # noqa: F401
     except ImportError:
-        res["build"] = "not measured: corpus.build is not installed"
+        res["build"] = "not measured: corpus.dataset.build is not installed"
         return res
     dist = work / f"dist-{n}"
     try:
         b = measured(
-            "import shutil\nfrom corpus.build import build\n"
+            "import shutil\nfrom corpus.dataset.build import build\n"
             f"shutil.rmtree({str(dist)!r}, ignore_errors=True)\n"
             f"build({str(out / 'shards')!r}, {str(dist)!r}, check_raw=False)")
     except RuntimeError as exc:

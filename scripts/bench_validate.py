@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpus.draft import draft_document
+from corpus.ingest.draft import draft_document
 from corpus.validate import validate_document, validate_paths
 from corpus.validate.schema import load_schema
 

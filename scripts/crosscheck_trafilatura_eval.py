@@ -63,8 +63,8 @@ def reference_counts(src: Path, options: dict) -> dict[str, tuple[int, int, int,
 
 def corpus_counts(src: Path, system: str, jobs: int) -> dict[str, tuple[int, int, int, int]]:
     """{source_id (the URL): (tp, fp, fn, tn)} from import + bench."""
-    from corpus.bench import run_bench
-    from corpus.importers import run_import
+    from corpus.evaluate.bench import run_bench
+    from corpus.formats import run_import
 
     with tempfile.TemporaryDirectory() as work:
         run_import("trafilatura-eval", src, Path(work) / "corpus")

@@ -47,8 +47,8 @@ def run_gate(src: str | Path, work: str | Path, *, jobs: int = 2) -> tuple[dict[
     """Import ``src`` into ``work`` and bench it; returns ``(result row, problems)``."""
     import importlib.metadata
 
-    from corpus.bench import run_bench
-    from corpus.importers import run_import
+    from corpus.evaluate.bench import run_bench
+    from corpus.formats import run_import
 
     problems = []
     digest = dev_set_digest(src)

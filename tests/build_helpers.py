@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus.draft import draft_document
-from corpus.io import write_document
+from corpus.ingest.draft import draft_document
 from corpus.model import Annotation, Block, Checks, Document, Entity, Layer, Metadata, Reference
+from corpus.store import write_document
 
 #: (site, language) of the pages; several pages per site so site grouping is observable.
 SITES = (

@@ -7,10 +7,10 @@ import json
 import pytest
 from annotation_samples import news_doc, samples, text_doc, unlabelled_doc
 
-from corpus.agree import agreement, kappa
 from corpus.cli import main
-from corpus.io import write_documents
+from corpus.evaluate.agree import agreement, kappa
 from corpus.model import Block, Entity, Metadata
+from corpus.store import write_documents
 
 
 def test_a_set_agrees_perfectly_with_itself():

@@ -10,12 +10,12 @@ from annotation_samples import news_doc, samples, text_doc
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from corpus.annotext import escape, export_text, import_text, parse_text, raw_problems
+from corpus.annotate.annotext import escape, export_text, import_text, parse_text, raw_problems
 from corpus.cli import main
 from corpus.errors import DocumentError
-from corpus.io import write_document
 from corpus.labels import BLOCK_LABELS, CONLL4
 from corpus.model import Annotation, Block, Document, Entity, Layer, Metadata, Normalizer, Source
+from corpus.store import write_document
 from corpus.validate import validate_document
 
 DATA_DOCS = sorted((Path(__file__).resolve().parents[1] / "data" / "documents").glob("*.json"))

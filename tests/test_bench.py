@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus.bench import load_predictions, run_bench
 from corpus.cli import main
-from corpus.draft import draft_document
-from corpus.io import write_document
+from corpus.evaluate.bench import load_predictions, run_bench
+from corpus.ingest.draft import draft_document
 from corpus.model import Checks, Reference
+from corpus.store import write_document
 
 RESULT_KEYS = {"system", "version", "metric", "n_pages", "n_empty", "n_failed", "precision", "recall", "f1",
                "accuracy", "f1_std", "seconds"}
@@ -92,7 +92,7 @@ def test_aeb_predictions_reproduce_hand_computed_scores(tmp_path, capsys):
 
 
 def test_aeb_through_the_importer(tmp_path, capsys):
-    from corpus.importers import available
+    from corpus.formats import importers as available
 
     if "scrapinghub-aeb" not in available():
         pytest.skip("the scrapinghub-aeb importer is not available in this checkout")
@@ -208,7 +208,7 @@ def test_block_and_entity_predictions_are_scored(tmp_path, capsys):
     _small_corpus(corpus)
     docs = sorted((corpus / "documents").glob("*.json"))
     gold_dir, pred_dir = tmp_path / "gold", tmp_path / "pred"
-    from corpus.io import load_documents
+    from corpus.documents import load_documents
 
     for d in load_documents(docs[0]):
         first = d.blocks[0]
@@ -250,7 +250,7 @@ def test_jsonl_corpus_and_raw_root(tmp_path, capsys):
 def test_spacy_pipeline_entities_are_scored(tmp_path, monkeypatch):
     import types
 
-    from corpus import bench
+    from corpus.evaluate import bench
     from corpus.model import Annotation, Entity, Layer
 
     text = "Angela Merkel visited Paris."
@@ -267,6 +267,6 @@ def test_spacy_pipeline_entities_are_scored(tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "spacy", fake)
     preds = bench.spacy_entity_docs([gold], "fake_model")
     assert [(e.label, e.text) for e in preds[0].entities] == [("PER", "Angela Merkel"), ("LOC", "Paris")]
-    from corpus.metrics import entity_scores
+    from corpus.evaluate.metrics import entity_scores
 
     assert entity_scores([gold], preds).overall["strict"]["f1"] == 1.0

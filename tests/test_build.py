@@ -14,8 +14,9 @@ from build_helpers import make_corpus, make_document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus import build as build_mod
-from corpus.build import (
+from corpus.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
+from corpus.dataset import build as build_mod
+from corpus.dataset.build import (
     CONFIGS,
     DOCUMENTS,
     NER_TOKENS,
@@ -25,14 +26,13 @@ from corpus.build import (
     iter_built_rows,
     read_built_documents,
 )
-from corpus.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
+from corpus.dataset.splits import SPLITS, assign_split, bucket, group_key, split_for_key
+from corpus.documents import load_documents, write_document
 from corpus.errors import ConfigError
-from corpus.io import load_documents, write_document
 from corpus.labels import BIO_TAGS, BLOCK_LABELS
 from corpus.model import Block, Document, Entity, Source
-from corpus.normalise import NORMALIZER
-from corpus.splits import SPLITS, assign_split, bucket, group_key, split_for_key
-from corpus.tokens import token_rows, tokenize
+from corpus.text.normalise import NORMALIZER
+from corpus.text.tokens import token_rows, tokenize
 
 SHARD_RE = re.compile(r"^data/(\w+)/(train|validation|test)-(\d{5})-of-(\d{5})\.parquet$")
 
@@ -110,7 +110,7 @@ def test_read_built_documents_round_trips(built, corpus_dir):
     _, docs = corpus_dir
     back = {d.id: d for d in read_built_documents(built)}
     assert back == {d.id: d for d in docs}
-    # corpus.io.load_documents recognises a built dataset
+    # corpus.store.load_documents recognises a built dataset
     assert {d.id for d in load_documents(built)} == set(back)
 
 
@@ -499,7 +499,7 @@ def test_rebuild_in_other_processes_is_byte_identical(corpus_dir, built, tmp_pat
     outs = []
     for seed in ("1", "2"):
         out = tmp_path / f"seed{seed}"
-        code = "import sys; from corpus.build import build; build(sys.argv[1], sys.argv[2], validate=False)"
+        code = "import sys; from corpus.dataset.build import build; build(sys.argv[1], sys.argv[2], validate=False)"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-c", code, str(root), str(out)], check=True, env=env)
         outs.append(_files(out))

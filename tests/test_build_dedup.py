@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from build_helpers import make_corpus, make_document
 
-from corpus.build import DEDUP_AUDIT, MANIFEST, SplitLeakageError, build, read_built_documents
 from corpus.cli import EXIT_OK, EXIT_PROBLEMS, main
-from corpus.dedup import check_split_leakage
-from corpus.draft import draft_document
-from corpus.io import write_document
+from corpus.dataset.build import DEDUP_AUDIT, MANIFEST, SplitLeakageError, build, read_built_documents
+from corpus.dataset.dedup import check_split_leakage
+from corpus.dataset.splits import SPLIT_SEED, group_key, split_for_key
+from corpus.dataset.verify import verify_dir
+from corpus.ingest.draft import draft_document
 from corpus.model import Document, Layer
-from corpus.splits import SPLIT_SEED, group_key, split_for_key
-from corpus.verify import verify_dir
+from corpus.store import write_document
 
 REPO = Path(__file__).resolve().parent.parent
 VOCAB = [f"term{i}" for i in range(2000)]
@@ -101,7 +101,7 @@ def test_build_with_two_jobs_writes_identical_bytes(dup_corpus, deduped, tmp_pat
 
 
 def test_plan_dedup_with_two_jobs_is_the_same_plan(dup_corpus):
-    from corpus.dedup import plan_dedup
+    from corpus.dataset.dedup import plan_dedup
 
     _, d = dup_corpus
     docs = [*d["all"], d["exact"], d["story"], d["near"]]
@@ -145,7 +145,7 @@ def test_manifest_lists_audit_and_counts_and_verify_covers_it(deduped):
 
 
 def test_kept_documents_have_no_cross_split_duplicates(deduped):
-    from corpus.build import iter_built_documents
+    from corpus.dataset.build import iter_built_documents
 
     assert check_split_leakage((doc, split) for split, doc in iter_built_documents(deduped)) == []
 
@@ -203,6 +203,6 @@ def test_bundled_data_builds_with_nothing_dropped(tmp_path):
 def test_make_document_pages_are_not_near_duplicates_of_each_other(tmp_path):
     """Pages that share a template but differ in a few words stay distinct (true Jaccard about 0.5)."""
     docs = [make_document(tmp_path, i) for i in (0, 8, 16)]
-    from corpus.dedup import plan_dedup
+    from corpus.dataset.dedup import plan_dedup
 
     assert plan_dedup(docs).dropped == {}

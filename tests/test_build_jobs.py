@@ -14,14 +14,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import corpus.build as build_mod
-from corpus.build import MANIFEST, SplitLeakageError, WorkerError, build
+import corpus.dataset.build as build_mod
 from corpus.cli import EXIT_OK, EXIT_USAGE, main
-from corpus.dedup import priority
+from corpus.dataset.build import MANIFEST, SplitLeakageError, WorkerError, build
+from corpus.dataset.dedup import priority
+from corpus.dataset.splits import SPLIT_SEED, assign_split, split_for_key
+from corpus.dataset.stats import CorpusStats
 from corpus.errors import ConfigError, CorpusError, FileError
 from corpus.model import Document
-from corpus.splits import SPLIT_SEED, assign_split, split_for_key
-from corpus.stats import CorpusStats
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = (

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT
 
-from corpus.io import load_documents
+from corpus.dataset.splits import SPLITS, assign_split
+from corpus.documents import load_documents
 from corpus.labels import BLOCK_LABELS, CONTENT_LABELS
 from corpus.model import Document
-from corpus.splits import SPLITS, assign_split
 from corpus.validate import validate_paths
 
 GUIDELINES = ROOT / "docs" / "annotation-guidelines.md"

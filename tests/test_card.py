@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corpus.build import build
+from corpus.dataset.build import build
 from tests.conftest import DATA
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_resume import make_inputs, tree
 
-from corpus.ingest import IngestOptions, ingest
+from corpus.ingest.engine import IngestOptions, ingest
 
 pytest.importorskip("datatrove")
 
@@ -21,7 +21,7 @@ def reference(tmp_path, src):
 def test_local_executor_matches_jobs(tmp_path):
     from datatrove.executor import LocalPipelineExecutor
 
-    from corpus.datatrove_step import ingest_executors
+    from corpus.ingest.datatrove_step import ingest_executors
 
     src = make_inputs(tmp_path)
     out = tmp_path / "dt"
@@ -36,7 +36,7 @@ def test_ray_executor_matches_jobs(tmp_path):
     ray = pytest.importorskip("ray")
     from datatrove.executor.ray import RayPipelineExecutor
 
-    from corpus.datatrove_step import ingest_executors
+    from corpus.ingest.datatrove_step import ingest_executors
 
     src = make_inputs(tmp_path)
     out = tmp_path / "ray"

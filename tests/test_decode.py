@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpus.decode import REPLACEMENT_SUFFIX, decode_bytes, gunzip_capped
 from corpus.errors import DocumentError
+from corpus.text.decode import REPLACEMENT_SUFFIX, decode_bytes, gunzip_capped
 
 
 def test_bom_wins_over_declaration() -> None:

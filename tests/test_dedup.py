@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from corpus.dedup import DedupAudit, MinHasher, check_split_leakage, deduplicate, plan_dedup, priority
+from corpus.dataset.dedup import DedupAudit, MinHasher, check_split_leakage, deduplicate, plan_dedup, priority
 from corpus.model import Annotation, Block, Document, Entity, Layer, Normalizer, Source
 
 NORM = Normalizer("corpus-normaliser", "1.0.0")

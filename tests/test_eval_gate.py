@@ -20,7 +20,7 @@ def _gate():
 @pytest.mark.shared
 def test_default_extractor_meets_the_pinned_floors(tmp_path):
     src = require_shared(TRAF_EVAL)
-    from corpus.importers import available
+    from corpus.formats import importers as available
 
     if "trafilatura-eval" not in available():
         pytest.skip("the trafilatura-eval importer is not available in this checkout")

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from corpus import extractors as X
 from corpus.errors import ConfigError
-from corpus.extractors.pool import Task, cap_text, run_isolated
+from corpus.evaluate import extractors as X
+from corpus.evaluate.extractors.pool import Task, cap_text, run_isolated
 
 BUILTINS = {"trafilatura", "readability", "justext", "goose3", "boilerpy3", "newspaper4k", "news-please",
             "resiliparse", "inscriptis", "html-text", "html2text", "bs4", "everything", "nothing"}

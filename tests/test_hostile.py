@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus.errors import DocumentError
-from corpus.ingest import IngestOptions, draft_page, ingest
-from corpus.warc import WarcPage, WarcProblem, WarcRecord, iter_pages, iter_records
+from corpus.ingest.engine import IngestOptions, draft_page, ingest
+from corpus.ingest.warc import WarcPage, WarcProblem, WarcRecord, iter_pages, iter_records
 
 CASE_TIMEOUT_S = 30
 BIG_TIMEOUT_S = 180

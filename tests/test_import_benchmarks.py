@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import ConfigError
-from corpus.importers import run_import
+from corpus.formats import run_import
 from corpus.model import Document
-from corpus.normalise import normalise_raw, raw_format_for
+from corpus.text.normalise import normalise_raw, raw_format_for
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 
@@ -117,11 +117,11 @@ def test_aeb_bad_gzip_and_decompression_bomb_are_rejects(tmp_path, monkeypatch):
     src = tmp_path / "src"
     shutil.copytree(FIX / "scrapinghub-aeb", src)
     (src / "html" / "a1.html.gz").write_bytes(b"\x1f\x8b\x08\x00 this is not gzip")
-    import corpus.decode
+    import corpus.text.decode
 
     bomb = gzip.compress(b"<p>" + b"a" * 5000 + b"</p>")
     (src / "html" / "b2.html.gz").write_bytes(bomb)
-    monkeypatch.setattr(corpus.decode.gunzip_capped, "__defaults__", (1000,))
+    monkeypatch.setattr(corpus.text.decode.gunzip_capped, "__defaults__", (1000,))
     docs, rejects = run("scrapinghub-aeb", src, tmp_path / "out")
     assert set(docs) == {"d4"}
     got = reasons(rejects)
@@ -234,7 +234,7 @@ def test_cleaneval(tmp_path):
 
 
 def test_cleaneval_text_strips_url_line_and_markers():
-    from corpus.importers.cleaneval import cleaneval_text, cleaneval_url
+    from corpus.benchmarks.cleaneval import cleaneval_text, cleaneval_url
 
     gold = "URL: http://x.example/a b\n<h>Head line\n\n<p>First para\ncontinued\n<l>item one\n<P>Upper\n"
     assert cleaneval_url(gold) == "http://x.example/a"
@@ -257,7 +257,7 @@ def test_dragnet_content_and_comments(tmp_path):
 
 
 def test_dragnet_comment_delimiter_variants():
-    from corpus.importers.dragnet import split_comments
+    from corpus.benchmarks.dragnet import split_comments
 
     assert split_comments("a\n!@#$%^&*()  COMMENTS\nb\n") == ("a\n", "\nb\n")
     assert split_comments("a\n!@ $%^&*() COMMENTS\nb") == ("a\n", "\nb")
@@ -343,7 +343,7 @@ def test_cli_import_reports_and_exit_codes(tmp_path, capsys):
 
 
 def test_webmainbench_oversized_record_and_lone_surrogates(tmp_path, monkeypatch):
-    import corpus.importers._common as common
+    import corpus.benchmarks._common as common
 
     big = {"track_id": "big", "html": "<p>" + "x" * 500 + "</p>"}
     odd = {"track_id": "odd", "html": '<p cc-select="true">broken \ud800 character in a sentence</p>'}

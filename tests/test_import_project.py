@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.draft import draft_document
-from corpus.importers._common import iso_date, language_tag, safe_name, split_authors
-from corpus.normalise import parse_html
-from corpus.project import (
+from corpus.annotate.projection import (
     align_labels,
     apply_labels,
     element_labels,
@@ -16,6 +13,9 @@ from corpus.project import (
     snippet_labels,
     title_labels,
 )
+from corpus.benchmarks._common import iso_date, language_tag, safe_name, split_authors
+from corpus.ingest.draft import draft_document
+from corpus.text.normalise import parse_html
 
 
 def doc_of(html: str):

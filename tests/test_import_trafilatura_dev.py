@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from corpus.importers import run_import
-from corpus.io import load_documents
+from corpus.documents import load_documents
+from corpus.formats import run_import
 
 
 @pytest.mark.slow

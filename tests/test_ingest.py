@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from corpus.cli import main
-from corpus.ingest import IngestOptions, ingest, make_plan
-from corpus.readers import InputFile, discover
+from corpus.ingest.discover import InputFile, discover
+from corpus.ingest.engine import IngestOptions, ingest, make_plan
 from corpus.schema import document_schema
 
 HTML = "<html><head><title>T{i}</title></head><body><h1>Headline {i}</h1><p>Body text {i} here.</p></body></html>"
@@ -84,7 +84,7 @@ def test_shards_layout_markers_match_content(tmp_path):
         total += m["rows"]
     assert total == 8
     assert (out / "rejects" / "discovery.jsonl").exists()
-    from corpus.io import load_documents
+    from corpus.documents import load_documents
 
     assert len({d.id for d in load_documents(out / "shards")}) == 8
     # rerun of a finished run is a no-op with the same summary
@@ -164,7 +164,7 @@ def test_plan_is_deterministic_and_warc_files_get_their_own_shard():
 
 
 def test_preannotation_runs_when_available(tmp_path):
-    pytest.importorskip("corpus.preannotate")
+    pytest.importorskip("corpus.annotate.preannotate")
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.html").write_text(
@@ -215,7 +215,7 @@ def _finalise_peak(root: Path, n: int, layout: str) -> tuple[int, dict]:
     import shutil
     import tracemalloc
 
-    from corpus.ingest import finalise, prepare, run_shard
+    from corpus.ingest.engine import finalise, prepare, run_shard
 
     src = root / f"in-{n}"
     src.mkdir()
@@ -251,7 +251,7 @@ def test_finalising_memory_does_not_grow_with_the_number_of_documents(tmp_path, 
 
 
 def test_rerun_after_a_killed_finalise_ignores_its_stale_duplicate_index(tmp_path):
-    from corpus.ingest import STATE_DIR, finalise, prepare, run_shard
+    from corpus.ingest.engine import STATE_DIR, finalise, prepare, run_shard
 
     src = make_inputs(tmp_path)
     options = IngestOptions(layout="shards", preannotate=False, files_per_shard=2)

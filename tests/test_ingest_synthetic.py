@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from corpus.ingest import IngestOptions, ingest
+from corpus.ingest.engine import IngestOptions, ingest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from gen_pages import generate

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus.exporters import run_export
-from corpus.importers import run_import
-from corpus.interop import spans_equal
-from corpus.io import load_documents
+from corpus.documents import load_documents
+from corpus.formats import run_export, run_import
+from corpus.interop.spans import spans_equal
 
 DOCUMENTS = Path(__file__).resolve().parents[1] / "data" / "documents"
 SOURCES = {"labelstudio": "tasks.json", "brat": ".", "doccano": "documents.jsonl"}

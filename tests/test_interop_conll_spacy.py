@@ -8,8 +8,8 @@ import pytest
 from annotation_samples import news_doc, samples
 
 from corpus.errors import MissingDependencyError
-from corpus.exporters import run_export
-from corpus.tokens import conll_entities, token_rows, tokenize
+from corpus.formats import run_export
+from corpus.text.tokens import conll_entities, token_rows, tokenize
 
 
 def _sentences(path):

@@ -6,10 +6,9 @@ import json
 
 from annotation_samples import news_doc, samples
 
-from corpus.exporters import run_export
-from corpus.importers import run_import
-from corpus.interop import spans_equal
-from corpus.io import load_documents, write_documents
+from corpus.documents import load_documents, write_documents
+from corpus.formats import run_export, run_import
+from corpus.interop.spans import spans_equal
 
 
 def _setup(tmp_path):

@@ -8,10 +8,9 @@ import pytest
 from annotation_samples import news_doc, samples
 
 from corpus.cli import main
-from corpus.exporters import run_export
-from corpus.importers import run_import
-from corpus.interop import spans_equal, utf16_offsets
-from corpus.io import load_documents, write_documents
+from corpus.documents import load_documents, write_documents
+from corpus.formats import run_export, run_import
+from corpus.interop.spans import spans_equal, utf16_offsets
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from corpus.draft import draft_document
+from corpus.annotate.preannotate import labeller, preannotate
+from corpus.annotate.preannotate.labeller import element_cue
+from corpus.ingest.draft import draft_document
 from corpus.labels import BLOCK_LABELS
-from corpus.normalise import decode_raw, parse_html
-from corpus.preannotate import labeller, preannotate
-from corpus.preannotate.labeller import element_cue
+from corpus.text.normalise import decode_raw, parse_html
 from tests.conftest import TRAF_EVAL, require_shared
 
 PARAGRAPHS = [
@@ -188,7 +188,7 @@ def test_text_dump_labels() -> None:
 def test_dev_benchmark_body_view_matches_extractor() -> None:
     """On 80 dev pages the body view is at least as good as trafilatura alone (trafilatura_segments)."""
     trafilatura = pytest.importorskip("trafilatura")
-    from corpus.metrics import trafilatura_segments
+    from corpus.evaluate.metrics import trafilatura_segments
 
     base = require_shared(TRAF_EVAL)
     entries = sorted(json.loads((base / "evaldata.json").read_text(encoding="utf-8")).items())[:80]

@@ -13,8 +13,7 @@ from build_helpers import make_corpus, make_document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus.build import CONFIGS, build, document_from_row, read_built_documents
-from corpus.io import write_document
+from corpus.dataset.build import CONFIGS, build, document_from_row, read_built_documents
 from corpus.labels import BIO_TAGS, BLOCK_LABELS, CONLL4, ONTONOTES18
 from corpus.model import (
     Annotation,
@@ -28,6 +27,7 @@ from corpus.model import (
     Reference,
     Source,
 )
+from corpus.store import write_document
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.normalise import parse_html
-from corpus.preannotate.metadata import extract_metadata, normalise_date
+from corpus.annotate.preannotate.metadata import extract_metadata, normalise_date
+from corpus.text.normalise import parse_html
 
 
 def _meta(head: str, body: str = "<p>text</p>", html_attrs: str = ""):

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from corpus import metrics as M
+from corpus.evaluate import metrics as M
 from corpus.model import Annotation, Block, Document, Entity, Layer, Normalizer, Source
 
 # -- aeb_shingle4 ---------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ import json
 
 from jsonschema import Draft202012Validator
 
-from corpus.draft import domain_of, draft_document, sha256_hex
-from corpus.io import document_json, load_documents, write_document
+from corpus.documents import load_documents
+from corpus.ingest.draft import domain_of, draft_document, sha256_hex
 from corpus.model import Document, Entity, Layer, Metadata, doc_id_for
 from corpus.schema import document_schema
+from corpus.store import document_json, write_document
 
 PAGE = (
     b"<html><body><header>Daily Example</header><h1>Storm hits Lisbon</h1>"

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.errors import DocumentError
-from corpus.normalise import (
+from corpus.text.normalise import (
     NORMALIZER,
     fold,
     normalise_html,

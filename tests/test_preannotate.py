@@ -8,14 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus.draft import draft_document
+from corpus.annotate.preannotate import PREANNOTATOR_VERSION, preannotate
+from corpus.annotate.preannotate import ner as ner_mod
+from corpus.annotate.preannotate.language import identify_language, normalise_language_tag
 from corpus.errors import ConfigError
+from corpus.ingest.draft import draft_document
 from corpus.labels import BLOCK_LABELS, CONLL4
 from corpus.model import Annotation, Document, Layer
-from corpus.normalise import decode_raw, normalise_html_root, parse_html
-from corpus.preannotate import PREANNOTATOR_VERSION, preannotate
-from corpus.preannotate import ner as ner_mod
-from corpus.preannotate.language import identify_language, normalise_language_tag
+from corpus.text.normalise import decode_raw, normalise_html_root, parse_html
 from tests.test_labeller import NEWS_PAGE, PARAGRAPHS
 
 GERMAN = (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hostile.warcs import page_record, warc_gz
 
-from corpus.ingest import SLEEP_ENV
+from corpus.ingest.engine import SLEEP_ENV
 
 PAGE = "<html><body><h1>Story {i}</h1><p>Paragraph {i} about the town council meeting.</p></body></html>"
 
@@ -104,7 +104,7 @@ def test_every_record_once(tmp_path):
 
 def test_worker_death_is_reported_and_resumable(tmp_path, monkeypatch):
     """A worker killed mid-run (e.g. by the OOM killer) gives a clear error; the rerun completes."""
-    import corpus.ingest as engine
+    import corpus.ingest.engine as engine
     from corpus.errors import ConfigError
 
     src = make_inputs(tmp_path)

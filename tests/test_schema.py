@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from corpus import labels, model
-from corpus.draft import draft_document
+from corpus.ingest.draft import draft_document
 from corpus.schema import document_schema
 from tests.conftest import ROOT
 

@@ -14,9 +14,9 @@ import pytest
 from annotation_samples import news_doc, text_doc
 
 from corpus.cli import main
-from corpus.io import write_document
 from corpus.model import Metadata
-from corpus.show import BLOCK_COLOURS, CSP, render_html, render_terminal
+from corpus.review.show import BLOCK_COLOURS, CSP, render_html, render_terminal
+from corpus.store import write_document
 
 HOSTILE_TITLE = '</title><script>document.title="owned"</script><img src=x onerror="document.title=1">'
 

@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 from build_helpers import make_corpus
 
-from corpus.build import build
 from corpus.cli import EXIT_OK, EXIT_USAGE, main
-from corpus.splits import assign_split
-from corpus.stats import corpus_stats, stats_for_path
+from corpus.dataset.build import build
+from corpus.dataset.splits import assign_split
+from corpus.dataset.stats import corpus_stats, stats_for_path
 
 
 @pytest.fixture(scope="module")

@@ -310,9 +310,9 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_built_dataset_is_validated(tmp_path: Path) -> None:
-    build = pytest.importorskip("corpus.build")
+    build = pytest.importorskip("corpus.dataset.build")
     if not hasattr(build, "read_built_documents"):
-        pytest.skip("corpus.build has no read_built_documents yet")
+        pytest.skip("corpus.dataset.build has no read_built_documents yet")
     make_corpus(tmp_path / "corpus")
     out = tmp_path / "built"
     build.build(tmp_path / "corpus", out)

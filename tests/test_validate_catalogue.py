@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from corpus.draft import draft_document
-from corpus.io import document_json
+from corpus.ingest.draft import draft_document
+from corpus.store import document_json
 from corpus.validate import Problem, Report, validate_paths
 
 PAGE = (

@@ -12,7 +12,7 @@ import pytest
 from test_validate_catalogue import base_document, make_corpus
 
 from corpus.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
-from corpus.io import document_json
+from corpus.store import document_json
 
 TEXT_LINE = re.compile(r"^(?P<file>.+):(?P<line>\d+):(?P<col>\d+): (?P<rule>[a-z0-9-]+) (?P<ptr>/\S*): (?P<msg>.+)$")
 

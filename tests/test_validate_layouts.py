@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from corpus.ingest import IngestOptions, ingest
+from corpus.ingest.engine import IngestOptions, ingest
 from corpus.validate import validate_paths
 from tests.conftest import DATA
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from build_helpers import make_corpus
 
-from corpus.build import build
 from corpus.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
+from corpus.dataset.build import build
+from corpus.dataset.verify import verify_dir
 from corpus.errors import ConfigError
-from corpus.verify import verify_dir
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import sys
 
 import typer
 
-from ..errors import ConfigError, CorpusError
-from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail
+from corpus.errors import ConfigError, CorpusError
 
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "app", "fail", "main", "run"]
 
@@ -34,7 +34,7 @@ def _main(
 
 
 def _register_all() -> None:
-    from . import (
+    from corpus.cli import (
         annotate_cmd,
         bench_cmd,
         build_cmd,

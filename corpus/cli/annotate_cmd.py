@@ -7,12 +7,12 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_OK, EXIT_PROBLEMS, fail
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail
 
 
 def _pick(path: Path, doc_id: str | None):
     """The one document in ``path`` (or the one with ``doc_id``)."""
-    from ..io import load_documents
+    from corpus.documents import load_documents
 
     if not path.exists():
         raise fail(f"{path}: no such file or directory")
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         doc_id: str | None = typer.Option(None, "--id", help="Document id when DOC holds several."),
     ) -> None:
         """Write DOC as an annotation text file (one line per block, entities inline)."""
-        from ..annotext import export_text
+        from corpus.annotate.annotext import export_text
 
         text = export_text(_pick(doc, doc_id))
         if out is None:
@@ -63,8 +63,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rebuild the document from FILE, validate it and write it; problems are reported at FILE's
         line and column (exit 1 when there are errors)."""
-        from ..annotext import import_text, raw_problems
-        from ..io import document_json, write_document
+        from corpus.annotate.annotext import import_text, raw_problems
+        from corpus.store import document_json, write_document
 
         if not file.is_file():
             raise fail(f"{file}: no such file")

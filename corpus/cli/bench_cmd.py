@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_OK, fail
+from corpus.cli.common import EXIT_OK, fail
 
 FORMATS = ("text", "json", "markdown")
 
@@ -55,9 +55,9 @@ def register(app: typer.Typer) -> None:
         progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress on stderr."),
     ) -> None:
         """Score extractors and prediction files against the corpus gold (DESIGN §6)."""
-        from ..bench import DEFAULT_CACHE, run_bench, score_structures
-        from ..limits import EXTRACTOR_TIMEOUT_S
-        from ..report import render_markdown, render_text, write_outputs
+        from corpus.evaluate.bench import DEFAULT_CACHE, run_bench, score_structures
+        from corpus.evaluate.report import render_markdown, render_text, write_outputs
+        from corpus.limits import EXTRACTOR_TIMEOUT_S
 
         if fmt not in FORMATS:
             raise fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
             progress=progress and sys.stderr.isatty(),
         )
         if blocks or ents or spacy:
-            from ..bench import load_corpus
+            from corpus.documents import load_corpus
 
             docs, _ = load_corpus(corpus)
             score_structures(result, docs, block_predictions=blocks, entity_predictions=ents, spacy_models=spacy)
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
     @app.command("extractors")
     def extractors() -> None:
         """List the extractors `corpus bench --extractor` accepts, with installed versions."""
-        from ..extractors import available, installed, resolve
+        from corpus.evaluate.extractors import available, installed, resolve
 
         for spec in available().values():
             for variant, options in spec.variants.items():

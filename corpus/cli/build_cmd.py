@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_OK, EXIT_PROBLEMS, fail
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail
 
 
 def build_command(
@@ -32,7 +32,7 @@ def build_command(
     ),
 ) -> None:
     """Validate DATA, then write the Hugging Face dataset directory (Parquet shards, card, manifest)."""
-    from ..build import InvalidCorpusError, SplitLeakageError, build
+    from corpus.dataset.build import InvalidCorpusError, SplitLeakageError, build
 
     if jobs < 0:
         raise fail("--jobs must be 0 (one per CPU) or more")
@@ -75,7 +75,7 @@ def verify_command(
     fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
 ) -> None:
     """Re-check a published dataset directory against its MANIFEST.json."""
-    from ..verify import verify_dir
+    from corpus.dataset.verify import verify_dir
 
     if fmt not in ("text", "json"):
         raise fail(f"unknown format {fmt!r}; choose text or json")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_OK, fail
+from corpus.cli.common import EXIT_OK, fail
 
 
 def register(app: typer.Typer) -> None:
@@ -29,8 +29,8 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
     ) -> None:
         """Raw pages (files, directories, WARC) -> schema-valid draft documents + rejects; resumable."""
-        from ..ingest import IngestOptions, ingest
-        from ..limits import INGEST_FILES_PER_SHARD
+        from corpus.ingest.engine import IngestOptions, ingest
+        from corpus.limits import INGEST_FILES_PER_SHARD
 
         if jobs < 1:
             raise fail("--jobs must be at least 1")

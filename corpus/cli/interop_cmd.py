@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_OK, EXIT_PROBLEMS, fail
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail
 
 
 def _options(pairs: list[str]) -> dict[str, str]:
@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         option: list[str] = typer.Option([], "--option", "-o", help="Importer option KEY=VALUE (repeatable)."),
     ) -> None:
         """Import a public benchmark or an annotation tool's export as documents."""
-        from ..importers import run_import
+        from corpus.formats import run_import
 
         opts = _options(option)
         if corpus is not None:
@@ -47,8 +47,8 @@ def register(app: typer.Typer) -> None:
         option: list[str] = typer.Option([], "--option", "-o", help="Exporter option KEY=VALUE (repeatable)."),
     ) -> None:
         """Export documents to an annotation tool's or a training format."""
-        from ..exporters import run_export
-        from ..io import load_documents
+        from corpus.documents import load_documents
+        from corpus.formats import run_export
 
         if not corpus.exists():
             raise fail(f"{corpus}: no such file or directory")
@@ -58,8 +58,7 @@ def register(app: typer.Typer) -> None:
     @app.command("formats")
     def formats() -> None:
         """List import and export formats."""
-        from ..exporters import available as exporters
-        from ..importers import available as importers
+        from corpus.formats import exporters, importers
 
         for spec in importers().values():
             typer.echo(f"import  {spec.name:18} {spec.kind:9} {spec.description}")

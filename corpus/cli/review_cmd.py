@@ -7,11 +7,11 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_OK, fail
+from corpus.cli.common import EXIT_OK, fail
 
 
 def _load(path: Path, what: str):
-    from ..io import load_documents
+    from corpus.documents import load_documents
 
     if not path.exists():
         raise fail(f"{path}: no such file or directory")
@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("text", "--format", help="text or json."),
     ) -> None:
         """Agreement between two annotation sets: block kappa, entity P/R/F1, metadata agreement."""
-        from ..agree import agreement, format_json, format_text
+        from corpus.evaluate.agree import agreement, format_json, format_text
 
         if fmt not in ("text", "json"):
             raise fail(f"--format must be text or json, not {fmt!r}")
@@ -44,8 +44,8 @@ def register(app: typer.Typer) -> None:
         doc_id: str | None = typer.Option(None, "--id", help="Document id when DOC holds several."),
     ) -> None:
         """Render a document for review: an HTML page, or a terminal listing without --html."""
-        from ..show import render_html, render_terminal
-        from .annotate_cmd import _pick
+        from corpus.cli.annotate_cmd import _pick
+        from corpus.review.show import render_html, render_terminal
 
         d = _pick(doc, doc_id)
         if html is None:

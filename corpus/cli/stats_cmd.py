@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import fail
+from corpus.cli.common import fail
 
 
 def stats_command(
@@ -15,7 +15,7 @@ def stats_command(
     top: int = typer.Option(20, "--top", help="Rows per table in text output (0: all)."),
 ) -> None:
     """Print corpus statistics (splits as corpus build would assign them)."""
-    from ..stats import stats_for_path
+    from corpus.dataset.stats import stats_for_path
 
     if fmt not in ("text", "json"):
         raise fail(f"unknown format {fmt!r}; choose text or json")

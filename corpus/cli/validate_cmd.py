@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail
 
 FORMATS = ("text", "json", "github")
 
@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
                                               "JSONL and built datasets)."),
     ) -> None:
         """Check documents against the schema and the corpus invariants; exit 1 when errors are found."""
-        from ..validate import validate_paths
+        from corpus.validate import validate_paths
 
         if fmt not in FORMATS:
             raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")

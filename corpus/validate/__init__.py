@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .fast import is_clean
-from .problems import ERROR, RULES, WARNING, Problem, Report, problem
-from .schema import load_schema, schema_problems
-from .semantic import semantic_problems
+from corpus.validate.fast import is_clean
+from corpus.validate.problems import ERROR, RULES, WARNING, Problem, Report, problem
+from corpus.validate.schema import load_schema, schema_problems
+from corpus.validate.semantic import semantic_problems
 
 __all__ = [
     "ERROR",
@@ -44,4 +44,4 @@ def validate_document(data: Any, *, fast: bool = False) -> list[Problem]:
     return found
 
 
-from .files import validate_paths  # noqa: E402  (files imports validate_document from here)
+from corpus.validate.files import validate_paths  # noqa: E402  (files imports validate_document from here)

@@ -13,10 +13,10 @@ from itertools import islice, repeat
 from operator import ge, gt, itemgetter
 from typing import Any
 
-from ..labels import ANNOTATION_STATUSES, BLOCK_LABELS, ENTITY_LABEL_SETS, RAW_FORMATS
-from ..normalise import fold_text
-from .schema import load_schema
-from .semantic import ID_RE, SHA_RE, is_iso_date
+from corpus.labels import ANNOTATION_STATUSES, BLOCK_LABELS, ENTITY_LABEL_SETS, RAW_FORMATS
+from corpus.text.normalise import fold_text
+from corpus.validate.schema import load_schema
+from corpus.validate.semantic import ID_RE, SHA_RE, is_iso_date
 
 _S = load_schema()["properties"]
 

@@ -14,23 +14,23 @@ from operator import itemgetter
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from ..decode import REPLACEMENT_SUFFIX
-from ..errors import ConfigError
-from ..io import is_built_dataset
-from ..labels import RAW_FORMATS
-from ..limits import MAX_DOCUMENT_BYTES, MAX_RAW_BYTES
-from ..normalise import NORMALIZER
-from . import validate_document
-from .fast import is_clean
-from .jsonpos import JsonSyntaxError, JsonTooDeep, LineIndex, Parsed, locate, parse
-from .problems import Problem, Report, problem
-from .schema import show
-from .semantic import SHA_RE, as_int
+from corpus.errors import ConfigError
+from corpus.labels import RAW_FORMATS
+from corpus.limits import MAX_DOCUMENT_BYTES, MAX_RAW_BYTES
+from corpus.paths import is_built_dataset
+from corpus.text.decode import REPLACEMENT_SUFFIX
+from corpus.text.normalise import NORMALIZER
+from corpus.validate import validate_document
+from corpus.validate.fast import is_clean
+from corpus.validate.jsonpos import JsonSyntaxError, JsonTooDeep, LineIndex, Parsed, locate, parse
+from corpus.validate.problems import Problem, Report, problem
+from corpus.validate.schema import show
+from corpus.validate.semantic import SHA_RE, as_int
 
 _FAILED = object()
 _UTF16_32_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 _HASH_CHUNK = 1 << 20
-# "#<offset>[+<n>]" after a WARC raw_path (see corpus.warc)
+# "#<offset>[+<n>]" after a WARC raw_path (see corpus.ingest.warc)
 WARC_OFFSET_RE = re.compile(r"[0-9]{1,19}(?:\+[0-9]{1,19})?")
 
 
@@ -307,7 +307,7 @@ class _Run:
         self.report.files += 1
         name = str(d)
         fast = self.fast if self.fast is not None else True
-        from ..io import load_documents
+        from corpus.documents import load_documents
 
         try:
             for row, doc in enumerate(load_documents(d), start=1):
@@ -359,7 +359,7 @@ class _Run:
                             f"raw file {show(raw_path)} not found (looked for {looked})")]
         gzipped = rel.lower().endswith(".gz")
         if fmt == "warc":
-            from ..warc import WarcPage, read_page_at
+            from corpus.ingest.warc import WarcPage, read_page_at
 
             fragment = raw_path.partition("#")[2]
             if not WARC_OFFSET_RE.fullmatch(fragment):
@@ -410,7 +410,7 @@ class _Run:
                             f"raw page is larger than MAX_RAW_BYTES={MAX_RAW_BYTES}; it cannot be re-normalised")]
         enc = src.get("encoding")
         declared = enc if isinstance(enc, str) and enc and not enc.endswith(REPLACEMENT_SUFFIX) else None
-        from ..normalise import normalise_raw
+        from corpus.text.normalise import normalise_raw
 
         try:
             page = normalise_raw(raw, src["raw_format"], gzipped=gzipped, declared_charset=declared)

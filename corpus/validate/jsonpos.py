@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from json.decoder import JSONDecodeError, scanstring
 from typing import Any
 
-from ..limits import MAX_JSON_DEPTH
+from corpus.limits import MAX_JSON_DEPTH
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")

@@ -10,11 +10,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from ..labels import BLOCK_LABELS
-from ..model import SCHEMA_MAJOR
-from .jsonpos import escape_token, pointer_of
-from .problems import Problem, problem
-from .suggest import suggest_block_label, suggest_name
+from corpus.labels import BLOCK_LABELS
+from corpus.model import SCHEMA_MAJOR
+from corpus.validate.jsonpos import escape_token, pointer_of
+from corpus.validate.problems import Problem, problem
+from corpus.validate.suggest import suggest_block_label, suggest_name
 
 SCHEMA_RESOURCE = "schemas/v1/document.schema.json"
 _BLOCK_LABEL_PTR = re.compile(r"^/blocks/\d+/label$")

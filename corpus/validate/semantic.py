@@ -12,12 +12,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from ..labels import ENTITY_LABEL_SETS
-from ..model import doc_id_for
-from ..normalise import fold_text
-from .problems import Problem, problem
-from .schema import show
-from .suggest import suggest_entity_label
+from corpus.labels import ENTITY_LABEL_SETS
+from corpus.model import doc_id_for
+from corpus.text.normalise import fold_text
+from corpus.validate.problems import Problem, problem
+from corpus.validate.schema import show
+from corpus.validate.suggest import suggest_entity_label
 
 ID_RE = re.compile(r"^[0-9a-f]{16}$")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from ..labels import BLOCK_LABELS, CONLL4, ENTITY_LABEL_SETS, ONTONOTES_TO_CONLL
+from corpus.labels import BLOCK_LABELS, CONLL4, ENTITY_LABEL_SETS, ONTONOTES_TO_CONLL
 
 #: Common names for block labels that are not the label itself.
 BLOCK_LABEL_ALIASES: dict[str, str] = {

@@ -1,0 +1,1 @@
+"""Annotation: pre-annotation of drafts, projection of benchmark gold, the annotation text format."""

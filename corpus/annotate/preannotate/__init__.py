@@ -1,0 +1,115 @@
+"""Pre-annotation: a draft document -> block labels, page metadata and silver entities.
+
+:func:`preannotate` is pure: it reads the draft and the page it came from and returns a new
+document with the same ``text`` and block offsets, every filled layer marked ``status: "model"``
+with the tool that produced it. Layers a person already marked ``gold`` or ``projected`` are kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import fields
+
+from corpus.annotate.preannotate.labeller import label_blocks, labeller_tool
+from corpus.annotate.preannotate.language import identify_language, langid_version
+from corpus.annotate.preannotate.metadata import PageMetadata, extract_metadata
+from corpus.annotate.preannotate.ner import find_entities, resolve_model
+from corpus.errors import DocumentError, MissingDependencyError
+from corpus.ingest.draft import domain_of
+from corpus.model import Annotation, Block, Document, Layer, Metadata
+from corpus.text.normalise import normalise_html_root, parse_html
+
+__all__ = ["METADATA_TOOL", "PREANNOTATOR_VERSION", "preannotate"]
+
+PREANNOTATOR_VERSION = "1.0.0"
+METADATA_TOOL = f"corpus-metadata@{PREANNOTATOR_VERSION}"
+_KEEP = frozenset({"gold", "projected"})
+
+
+def preannotate(doc: Document, *, html: str | None = None, root=None, elements: Sequence | None = None,
+                ner: bool | str = "auto") -> Document:
+    """Label every block, fill the metadata from the page and (when a model is there) add entities.
+
+    ``html`` is the decoded page (``corpus.text.normalise.decode_raw``) or ``root`` its parsed tree
+    (``corpus.text.normalise.parse_html``); give neither for text dumps. ``elements``: the block elements
+    :func:`corpus.text.normalise.normalise_html_root` returned for ``root`` when the draft was made from
+    that very tree (saves normalising it again; ignored without ``root``). ``ner``: ``"auto"`` (use an
+    installed spaCy model for the document's language if there is one), ``True`` (require one),
+    ``False`` (off) or a spaCy model name. ``source.url`` is filled from the page's canonical link
+    only when the draft has no URL. Never raises on bad markup; a requested but missing NER model
+    raises :class:`corpus.errors.ConfigError`.
+    """
+    if root is None and html is not None:
+        try:
+            root = parse_html(html)
+        except DocumentError:
+            root = None
+    if root is None or elements is None or len(elements) != len(doc.blocks):
+        elements = None
+    if root is not None and elements is None:
+        try:
+            text, blocks, elements = normalise_html_root(root)
+        except DocumentError:
+            text, blocks, elements = "", (), None
+        if text != doc.text or [(b.start, b.end) for b in blocks] != [(b.start, b.end) for b in doc.blocks]:
+            elements = None  # the tree is not the one the draft came from: label from the text alone
+    ann = doc.annotation
+    page = extract_metadata(root) if root is not None else PageMetadata(Metadata())
+
+    new_blocks = doc.blocks
+    blocks_layer = ann.blocks
+    if ann.blocks.status not in _KEEP:
+        labels = label_blocks(doc.text, doc.blocks, elements, source=(html if html is not None else root)
+                              if elements is not None else None, titles=page.titles)
+        new_blocks = tuple(Block(b.start, b.end, lab, b.tag, b.xpath) for b, lab in zip(doc.blocks, labels,
+                                                                                          strict=True))
+        blocks_layer = Layer(status="model", tool=labeller_tool())
+
+    metadata = doc.metadata
+    metadata_layer = ann.metadata
+    language = doc.metadata.language
+    source = doc.source
+    if ann.metadata.status not in _KEEP:
+        metadata, tool = _merge_metadata(doc.metadata, page.metadata, doc.text, new_blocks)
+        metadata_layer = Layer(status="model", tool=tool)
+        language = metadata.language
+        if source.url is None and page.canonical_url:
+            source = dataclasses.replace(source, url=page.canonical_url, domain=domain_of(page.canonical_url))
+
+    entities = doc.entities
+    entities_layer = ann.entities
+    label_set = ann.entity_label_set
+    if ann.entities.status not in _KEEP:
+        model = resolve_model(ner, language)
+        if model is None:
+            entities, entities_layer = (), Layer(status="none")
+        else:
+            entities = find_entities(doc.text, doc.blocks, model)
+            entities_layer = Layer(status="model", tool=model.tool)
+            label_set = "conll4"
+
+    annotation = Annotation(blocks=blocks_layer, entities=entities_layer, metadata=metadata_layer,
+                            entity_label_set=label_set, guidelines_version=ann.guidelines_version)
+    return doc.replace(source=source, blocks=new_blocks, entities=entities, metadata=metadata,
+                       annotation=annotation)
+
+
+def _merge_metadata(existing: Metadata, found: Metadata, text: str, blocks: tuple[Block, ...]) -> tuple[Metadata,
+                                                                                                        str]:
+    """Fields already set on the draft win; the page fills the rest; language falls back to langid."""
+    values = {}
+    for f in fields(Metadata):
+        old, new = getattr(existing, f.name), getattr(found, f.name)
+        values[f.name] = old if old not in (None, (), "") else new
+    tool = METADATA_TOOL
+    if values["language"] is None:
+        body = "\n".join(text[b.start : b.end] for b in blocks if b.label == "body")
+        try:
+            lang = identify_language(body if len(body) >= 200 else text)
+        except MissingDependencyError:
+            lang = None
+        if lang is not None:
+            values["language"] = lang
+            tool += f"+py3langid-{langid_version()}"
+    return Metadata(**values), tool

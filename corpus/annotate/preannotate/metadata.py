@@ -1,0 +1,438 @@
+"""Page metadata from the page itself: JSON-LD, OpenGraph, ``<meta>``, ``<title>``, ``<html lang>``.
+
+Priority per field: JSON-LD (the article node, then page / site nodes) > OpenGraph / ``article:*``
+> other ``<meta>`` names > document structure (``<title>``, first ``<h1>``). Never raises on broken
+markup or broken JSON-LD: what cannot be read is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from corpus.annotate.preannotate.language import normalise_language_tag
+from corpus.limits import MAX_JSON_DEPTH, MAX_JSONLD_BYTES
+from corpus.model import Metadata
+
+#: schema.org types whose node describes the article itself.
+ARTICLE_TYPES = frozenset(
+    {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+     "reviewnewsarticle", "backgroundnewsarticle", "askpublicquestionarticle", "blogposting",
+     "liveblogposting", "socialmediaposting", "discussionforumposting", "techarticle",
+     "scholarlyarticle", "report", "review", "satiricalarticle", "advertisercontentarticle",
+     "medicalscholarlyarticle", "creativework", "videoobject", "podcastepisode", "recipe"}
+)
+PAGE_TYPES = frozenset({"webpage", "itempage", "collectionpage", "aboutpage", "faqpage", "qapage",
+                        "profilepage", "searchresultspage", "medicalwebpage", "realestatelisting"})
+SITE_TYPES = frozenset({"website"})
+ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "localbusiness"})
+
+#: ``<meta name|property>`` keys per field, in priority order (lower-cased).
+META_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("og:title", "twitter:title", "dc.title", "dcterms.title", "citation_title", "title",
+              "parsely-title", "sailthru.title"),
+    "authors": ("author", "article:author", "dc.creator", "dcterms.creator", "citation_author",
+                "parsely-author", "sailthru.author", "byl", "twitter:creator"),
+    "date_published": ("article:published_time", "og:article:published_time", "datepublished",
+                       "date", "dc.date", "dc.date.issued", "dcterms.issued", "dcterms.created",
+                       "dcterms.date", "citation_publication_date", "citation_date", "pubdate",
+                       "publishdate", "publish-date", "publish_date", "article.published",
+                       "parsely-pub-date", "sailthru.date", "originalpublicationdate", "og:pubdate"),
+    "date_modified": ("article:modified_time", "og:updated_time", "datemodified", "last-modified",
+                      "dcterms.modified", "article.updated", "lastmod"),
+    "publisher": ("article:publisher", "dc.publisher", "dcterms.publisher", "citation_publisher",
+                  "publisher"),
+    "site_name": ("og:site_name", "application-name", "twitter:site", "al:ios:app_name"),
+    "section": ("article:section", "section", "parsely-section", "category", "article.section"),
+    "description": ("og:description", "description", "twitter:description", "dc.description",
+                    "dcterms.description", "dcterms.abstract"),
+    "tags": ("article:tag", "news_keywords", "keywords", "parsely-tags", "sailthru.tags",
+             "dc.subject"),
+    "language": ("og:locale", "dc.language", "dcterms.language", "language", "content-language",
+                 "inlanguage"),
+}
+_MULTI_FIELDS = frozenset({"authors", "tags"})
+_URLISH = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
+_HANDLE = re.compile(r"^@\w+$")
+_WS = re.compile(r"\s+")
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
+)
+_DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
+_YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})\b")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{4})?$")
+_TEXT_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b. %d, %Y",
+                 "%A, %B %d, %Y", "%a, %d %b %Y", "%d. %B %Y", "%Y-%m", "%B %Y")
+
+
+@dataclass(frozen=True, slots=True)
+class PageMetadata:
+    """What the page says about itself; ``canonical_url`` has no schema field of its own."""
+
+    metadata: Metadata
+    canonical_url: str | None = None
+    declared_language: bool = False
+    #: Every headline string the page offers (JSON-LD headline, og:title, <title>, first <h1>).
+    titles: tuple[str, ...] = ()
+
+
+# -- small helpers ---------------------------------------------------------------------------------
+def _clean(value: Any) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    value = _WS.sub(" ", value).strip()
+    return value or None
+
+
+def _lower_types(node: dict[str, Any]) -> set[str]:
+    t = node.get("@type")
+    types = t if isinstance(t, list) else [t]
+    out = set()
+    for x in types:
+        if isinstance(x, str):
+            out.add(x.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower())
+    return out
+
+
+def _dedupe(items: list[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for item in items:
+        key = item.casefold()
+        if key not in {k.casefold() for k in seen}:
+            seen[item] = None
+    return tuple(seen)
+
+
+def _split_keywords(value: str) -> list[str]:
+    sep = "," if "," in value else (";" if ";" in value else None)
+    parts = value.split(sep) if sep else [value]
+    return [p for p in (_clean(x) for x in parts) if p]
+
+
+def normalise_date(value: Any) -> str | None:
+    """A date string as ISO 8601 (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]``), else ``None``."""
+    s = _clean(value)
+    if not s or len(s) > 100:
+        return None
+    m = _ISO_DATE.match(s)
+    if m:
+        y, mo, d, hh, mm, ss, tz = m.groups()
+        if not _valid_ymd(y, mo, d):
+            return None
+        if hh is None:
+            return f"{y}-{mo}-{d}"
+        if int(hh) > 23 or int(mm) > 59 or (ss is not None and int(ss) > 59):
+            return f"{y}-{mo}-{d}"
+        out = f"{y}-{mo}-{d}T{hh}:{mm}:{ss or '00'}"
+        if tz:
+            out += "Z" if tz == "Z" else f"{tz[:3]}:{tz[-2:]}"
+        return out
+    m = _COMPACT.match(s)
+    if m:
+        y, mo, d, hh, mm, ss, tz = m.groups()
+        if not _valid_ymd(y, mo, d):
+            return None
+        if hh is None:
+            return f"{y}-{mo}-{d}"
+        return normalise_date(f"{y}-{mo}-{d}T{hh}:{mm}:{ss or '00'}{_tz(tz)}")
+    for rx, order in ((_DMY, (3, 2, 1)), (_YMD_SLASH, (1, 2, 3))):
+        m = rx.match(s)
+        if m:
+            y, mo, d = (m.group(i) for i in order)
+            mo, d = mo.zfill(2), d.zfill(2)
+            return f"{y}-{mo}-{d}" if _valid_ymd(y, mo, d) else None
+    try:
+        dt = parsedate_to_datetime(s)  # RFC 2822: "Thu, 31 May 2012 10:00:00 +0200"
+        return dt.isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    for fmt in _TEXT_FORMATS:
+        try:
+            dt = datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+        return dt.strftime("%Y-%m") if fmt in ("%Y-%m", "%B %Y") else dt.date().isoformat()
+    return None
+
+
+def _tz(tz: str | None) -> str:
+    if not tz or tz == "Z":
+        return tz or ""
+    return f"{tz[:3]}:{tz[3:]}"
+
+
+def _valid_ymd(y: str, mo: str, d: str) -> bool:
+    try:
+        datetime(int(y), int(mo), int(d))
+    except ValueError:
+        return False
+    return 1000 <= int(y) <= 2999
+
+
+# -- JSON-LD ---------------------------------------------------------------------------------------
+def _load_jsonld(raw: str) -> Any:
+    raw = raw.strip()
+    if not raw or len(raw.encode("utf-8", "replace")) > MAX_JSONLD_BYTES:
+        return None
+    for candidate in (raw, _repair_jsonld(raw)):
+        try:
+            data = json.loads(candidate, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        return data
+    return None
+
+
+def _repair_jsonld(raw: str) -> str:
+    raw = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", raw)
+    raw = re.sub(r"^\s*<!--|-->\s*$", "", raw).strip().rstrip(";")
+    return re.sub(r",\s*([}\]])", r"\1", raw)  # trailing commas
+
+
+def _walk_nodes(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every object node with an ``@type`` (top level, arrays, ``@graph``, nested values)."""
+    if depth > MAX_JSON_DEPTH:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk_nodes(item, depth + 1)
+    elif isinstance(data, dict):
+        if "@type" in data:
+            yield data
+        for key, value in data.items():
+            if key == "@graph" or (isinstance(value, (dict, list)) and key in ("mainEntity", "mainEntityOfPage",
+                                                                             "hasPart", "itemListElement")):
+                yield from _walk_nodes(value, depth + 1)
+
+
+def _names(value: Any, depth: int = 0) -> list[str]:
+    """Person / organisation names from a string, an object with ``name``, or a list of them."""
+    if depth > 4:
+        return []
+    if isinstance(value, list):
+        return [n for item in value for n in _names(item, depth + 1)]
+    if isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(name, (list, dict)):
+            return _names(name, depth + 1)
+        if name is None and ("givenName" in value or "familyName" in value):
+            name = " ".join(x for x in (value.get("givenName"), value.get("familyName")) if isinstance(x, str))
+        name = _clean(name)
+        return [name] if name and not _URLISH.match(name) else []
+    name = _clean(value)
+    if not name or _URLISH.match(name):
+        return []
+    return [name]
+
+
+def _first_str(value: Any) -> str | None:
+    if isinstance(value, list):
+        for item in value:
+            s = _first_str(item)
+            if s:
+                return s
+        return None
+    if isinstance(value, dict):
+        return _clean(value.get("name") or value.get("@value"))
+    return _clean(value)
+
+
+def _free(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("true", "yes", "1"):
+            return True
+        if v in ("false", "no", "0"):
+            return False
+    return None
+
+
+def _from_jsonld(root) -> dict[str, Any]:
+    article: dict[str, Any] | None = None
+    page: dict[str, Any] | None = None
+    site: dict[str, Any] | None = None
+    for script in root.iter("script"):
+        stype = (script.get("type") or "").strip().lower()
+        if "ld+json" not in stype:
+            continue
+        data = _load_jsonld(script.text or "")
+        for node in _walk_nodes(data):
+            types = _lower_types(node)
+            if article is None and types & ARTICLE_TYPES:
+                article = node
+            elif page is None and types & PAGE_TYPES:
+                page = node
+            elif site is None and types & SITE_TYPES:
+                site = node
+    out: dict[str, Any] = {}
+    for node in (article, page):
+        if node is None:
+            continue
+        _fill(out, "title", _first_str(node.get("headline")) or _first_str(node.get("name")))
+        _fill(out, "authors", _names(node.get("author")) or _names(node.get("creator")))
+        _fill(out, "date_published", normalise_date(_first_str(node.get("datePublished"))
+                                                    or _first_str(node.get("dateCreated"))
+                                                    or _first_str(node.get("uploadDate"))))
+        _fill(out, "date_modified", normalise_date(_first_str(node.get("dateModified"))))
+        _fill(out, "publisher", (_names(node.get("publisher")) or [None])[0])
+        section = node.get("articleSection")
+        _fill(out, "section", _first_str(section))
+        if isinstance(section, list):
+            _fill(out, "categories", [s for s in (_first_str(x) for x in section) if s])
+        _fill(out, "description", _first_str(node.get("description")))
+        kw = node.get("keywords")
+        if isinstance(kw, str):
+            _fill(out, "tags", _split_keywords(kw))
+        elif isinstance(kw, list):
+            _fill(out, "tags", [s for s in (_first_str(x) for x in kw) if s])
+        _fill(out, "language", normalise_language_tag(_first_str(node.get("inLanguage"))))
+        _fill(out, "is_accessible_for_free", _free(node.get("isAccessibleForFree")))
+        part = node.get("isPartOf")
+        if isinstance(part, dict) and _lower_types(part) & SITE_TYPES:
+            _fill(out, "site_name", _first_str(part.get("name")))
+    if site is not None:
+        _fill(out, "site_name", _first_str(site.get("name")))
+        _fill(out, "language", normalise_language_tag(_first_str(site.get("inLanguage"))))
+    return out
+
+
+def _fill(out: dict[str, Any], key: str, value: Any) -> None:
+    if key not in out and value not in (None, "", [], ()):
+        out[key] = value
+
+
+# -- <meta>, <title>, <link> -----------------------------------------------------------------------
+def _meta_values(root) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for meta in root.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
+        content = _clean(meta.get("content"))
+        if not key or not content:
+            continue
+        values.setdefault(key.strip().lower(), []).append(content)
+    return values
+
+
+def _from_meta(root) -> dict[str, Any]:
+    values = _meta_values(root)
+    out: dict[str, Any] = {}
+    for field_name, keys in META_KEYS.items():
+        for key in keys:
+            found = values.get(key)
+            if not found:
+                continue
+            if field_name == "authors":
+                names = [n for v in found for n in _names(v) if not _HANDLE.match(n)]
+                if names:
+                    out[field_name] = names
+                    break
+            elif field_name == "tags":
+                out[field_name] = [t for v in found for t in _split_keywords(v)]
+                break
+            elif field_name in ("date_published", "date_modified"):
+                date = normalise_date(found[0])
+                if date:
+                    out[field_name] = date
+                    break
+            elif field_name == "language":
+                lang = normalise_language_tag(found[0])
+                if lang:
+                    out[field_name] = lang
+                    break
+            elif field_name == "publisher":
+                if not _URLISH.match(found[0]):
+                    out[field_name] = found[0]
+                    break
+            elif field_name == "site_name":
+                out[field_name] = found[0].lstrip("@") if key == "twitter:site" else found[0]
+                break
+            else:
+                out[field_name] = found[0]
+                break
+    return out
+
+
+def _text_of(el) -> str | None:
+    try:
+        return _clean(el.text_content())
+    except (ValueError, AttributeError):
+        return None
+
+
+def _from_structure(root) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for el in root.iter("title"):
+        _fill(out, "title", _text_of(el))
+        break
+    for el in root.iter("h1"):
+        _fill(out, "h1", _text_of(el))
+        break
+    html = root if root.tag == "html" else None
+    if html is None:
+        for el in root.iter("html"):
+            html = el
+            break
+    if html is not None:
+        lang = html.get("lang") or html.get("{http://www.w3.org/XML/1998/namespace}lang") or html.get("xml:lang")
+        _fill(out, "language", normalise_language_tag(lang))
+    for el in root.iter("time"):
+        if el.get("pubdate") is not None or (el.get("itemprop") or "").lower() == "datepublished":
+            _fill(out, "date_published", normalise_date(el.get("datetime") or _text_of(el)))
+    return out
+
+
+def canonical_url(root) -> str | None:
+    """The page's ``<link rel="canonical">`` (absolute http(s) URLs only)."""
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        href = _clean(link.get("href"))
+        if "canonical" in rel and href and re.match(r"^https?://[^\s/]+", href, re.IGNORECASE):
+            return href
+    return None
+
+
+def extract_metadata(root) -> PageMetadata:
+    """Metadata the page declares about itself (``root``: a parsed lxml HTML tree, or ``None``)."""
+    if root is None:
+        return PageMetadata(Metadata())
+    try:
+        sources = [_from_jsonld(root), _from_meta(root), _from_structure(root)]
+        canonical = canonical_url(root)
+    except (ValueError, TypeError, RecursionError):  # pathological trees: give up on metadata only
+        return PageMetadata(Metadata())
+    merged: dict[str, Any] = {}
+    for src in sources:
+        for key, value in src.items():
+            _fill(merged, key, value)
+    structural_title = sources[2].get("title")
+    title = merged.get("title") or structural_title or sources[2].get("h1")
+    authors = _dedupe(list(merged.get("authors", ())))
+    tags = _dedupe(list(merged.get("tags", ())))
+    categories = list(merged.get("categories", ()))
+    if not categories and merged.get("section"):
+        categories = [merged["section"]]
+    md = Metadata(
+        title=title,
+        authors=authors,
+        date_published=merged.get("date_published"),
+        date_modified=merged.get("date_modified"),
+        publisher=merged.get("publisher"),
+        site_name=merged.get("site_name"),
+        section=merged.get("section"),
+        description=merged.get("description"),
+        categories=_dedupe(categories),
+        tags=tags,
+        language=merged.get("language"),
+        is_accessible_for_free=merged.get("is_accessible_for_free"),
+    )
+    titles = _dedupe([src[key] for src in sources for key in ("title", "h1") if src.get(key)])
+    return PageMetadata(md, canonical, declared_language=md.language is not None, titles=titles)

@@ -1,0 +1,1 @@
+"""Importers of the public main-content extraction benchmarks."""

@@ -1,0 +1,1 @@
+"""The published dataset: layout, rows, splits, deduplication, statistics, writing, reading, verifying, card."""

@@ -1,0 +1,480 @@
+"""Build-time deduplication: exact (sha256 of folded text) and near duplicates (MinHash LSH).
+
+Pure functions over documents. Only fixed-size fingerprints are kept in memory (a sha256 and a
+``num_perm``-value MinHash signature per document, about 0.6 KiB with the defaults), never the texts,
+so :func:`plan_dedup` works on a stream of documents; applying the plan is a second pass.
+
+Near duplicates: the text is folded, lower-cased and split into ``\\w+`` tokens; shingles are word
+``DEDUP_SHINGLE``-grams (a text with fewer tokens gives one shorter shingle; an empty text is never a
+near duplicate of anything); each shingle is hashed deterministically (CRC-32 of each token, combined
+by a polynomial modulo the Mersenne prime p = 2**31 - 1) and ``DEDUP_NUM_PERM`` universal hash
+functions ``(a*x + b) mod p``, with ``a, b`` drawn from a fixed seed, give the signature (fully reduced:
+a once-folded value keeps the high half ``a*x >> 31``, monotone in ``x``, which correlates the
+permutations and inflates the similarity estimate).
+Candidate pairs come from LSH banding (16 bands of 8 rows for 128 permutations: a pair with Jaccard
+similarity 0.8 becomes a candidate with probability 0.9996); a candidate is a near duplicate when the estimated Jaccard
+similarity (share of equal signature values) is at least ``threshold``.
+
+Which copy is kept: documents are ranked by (1) the best annotation status over the three layers,
+gold > projected > model > none, (2) the sum of the layers' status ranks, (3) more entities,
+(4) more labelled blocks, (5) the smallest id. Going down that ranking, a document is dropped when it
+duplicates one already kept (exact first, then near); the audit names the kept document, so a dropped
+document always points at a kept one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
+
+from corpus.limits import DEDUP_NUM_PERM, DEDUP_SHINGLE, DEDUP_THRESHOLD
+from corpus.model import Document
+from corpus.text.normalise import fold
+
+STATUS_RANK = {"gold": 3, "projected": 2, "model": 1, "none": 0}
+MERSENNE = (1 << 31) - 1
+DEFAULT_SEED = 1_234_567
+_WORD = re.compile(r"\w+")
+_CRC_CACHE = 1 << 16  # tokens whose CRC-32 a MinHasher remembers (then it starts afresh)
+_BLOCK_COLS = 256  # shingles hashed per numpy step (num_perm x 256 uint64 scratch stays in cache)
+
+
+@dataclass(frozen=True, slots=True)
+class DedupAudit:
+    """One dropped document: which kept document it duplicates, how, and how similar (1.0 for exact)."""
+
+    dropped_id: str
+    kept_id: str
+    kind: str  # "exact" | "near"
+    similarity: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dropped_id": self.dropped_id,
+            "kept_id": self.kept_id,
+            "kind": self.kind,
+            "similarity": self.similarity,
+        }
+
+
+@dataclass(slots=True)
+class DedupPlan:
+    """Result of :func:`plan_dedup`: the dropped ids with their audit entries."""
+
+    dropped: dict[str, DedupAudit] = field(default_factory=dict)
+    total: int = 0
+
+    def keep(self, doc: Document) -> bool:
+        return doc.id not in self.dropped
+
+    @property
+    def audit(self) -> list[DedupAudit]:
+        return sorted(self.dropped.values(), key=lambda a: a.dropped_id)
+
+    def apply(self, docs: Iterable[Document]) -> Iterator[Document]:
+        return (d for d in docs if d.id not in self.dropped)
+
+
+def priority(doc: Document) -> tuple:
+    """Sort key: the document to keep sorts first (see the module docstring)."""
+    ann = doc.annotation
+    labelled = sum(1 for b in doc.blocks if b.label is not None)
+    return priority_of(
+        (ann.blocks.status, ann.entities.status, ann.metadata.status), len(doc.entities), labelled, doc.id
+    )
+
+
+def priority_of(statuses: Iterable[str], entities: int, labelled: int, doc_id: str) -> tuple:
+    """:func:`priority` from its parts: the three layer statuses, entity and labelled-block counts, the id."""
+    ranks = [STATUS_RANK.get(status, 0) for status in statuses]
+    return (-max(ranks), -sum(ranks), -entities, -labelled, doc_id)
+
+
+def text_key(text: str) -> str:
+    """sha256 of the folded text: equal for texts that differ only in whitespace."""
+    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
+
+
+class _TokenCrc(dict):
+    """CRC-32 of a token's UTF-8 bytes, remembered (tokens repeat within and across documents)."""
+
+    def __missing__(self, token: str) -> int:
+        v = self[token] = zlib.crc32(token.encode("utf-8"))
+        return v
+
+
+class MinHasher:
+    """Deterministic MinHash over word shingles (needs numpy, a dependency of ``datasets``)."""
+
+    def __init__(self, num_perm: int = DEDUP_NUM_PERM, shingle: int = DEDUP_SHINGLE, seed: int = DEFAULT_SEED):
+        import numpy as np
+
+        self.np = np
+        self.num_perm = num_perm
+        self.shingle = shingle
+        rng = np.random.default_rng(seed)
+        self.a = rng.integers(1, MERSENNE, size=(num_perm, 1), dtype=np.uint64)
+        self.b = rng.integers(0, MERSENNE, size=(num_perm, 1), dtype=np.uint64)
+        self._crc = _TokenCrc()
+        # scratch reused by every signature, and a, b repeated along a block (same-shape ufuncs are faster)
+        self._x = np.empty((num_perm, _BLOCK_COLS), dtype=np.uint64)
+        self._r = np.empty((num_perm, _BLOCK_COLS), dtype=np.uint64)
+        self._a = np.repeat(self.a, _BLOCK_COLS, axis=1)
+        self._b = np.repeat(self.b, _BLOCK_COLS, axis=1)
+
+    def shingles(self, text: str):
+        """Shingle hashes of ``text`` (uint64 values below 2**31 - 1); empty for a text without words."""
+        return self.np.unique(self._shingle_hashes(text))
+
+    def _shingle_hashes(self, text: str):
+        """Shingle hashes in text order, repeats included (the minimum does not need them removed)."""
+        return self._hashes_of_folded(fold(text))
+
+    def _hashes_of_folded(self, folded: str):
+        np = self.np
+        tokens = _WORD.findall(folded.lower())
+        if not tokens:
+            return np.zeros(0, dtype=np.uint64)
+        crc = self._crc
+        if len(crc) > _CRC_CACHE:
+            crc.clear()
+        t = np.array(list(map(crc.__getitem__, tokens)), dtype=np.uint64)
+        k = min(self.shingle, len(tokens))
+        n = len(tokens) - k + 1
+        h = np.zeros(n, dtype=np.uint64)
+        for j in range(k):  # polynomial combination, reduced each step so products stay below 2**63
+            h = (h * np.uint64(1_000_003) + t[j : j + n]) % np.uint64(MERSENNE)
+        return h
+
+    def signature(self, text: str):
+        """``num_perm`` uint32 minimum hash values, or None for a text without words."""
+        return self.signature_of_folded(fold(text))
+
+    def signature_of_folded(self, folded: str):
+        """:meth:`signature` of a text already passed through :func:`~corpus.text.normalise.fold`."""
+        np = self.np
+        sh = self._hashes_of_folded(folded)
+        if not len(sh):
+            return None
+        sig = np.full(self.num_perm, 1 << 32, dtype=np.uint64)
+        m, s31 = np.uint64(MERSENNE), np.uint64(31)
+        for i in range(0, len(sh), _BLOCK_COLS):  # blocks small enough for the scratch arrays to stay in cache
+            part = sh[i : i + _BLOCK_COLS]
+            k = len(part)
+            x, r = self._x[:, :k], self._r[:, :k]
+            np.multiply(self._a[:, :k], part, out=x)
+            np.add(x, self._b[:, :k], out=x)
+            np.bitwise_and(x, m, out=r)  # Mersenne fold of (a*x + b): r <= 2p - 1 ...
+            x >>= s31
+            r += x
+            np.subtract(r, m, out=x)  # ... then fully reduced modulo p (see the module docstring):
+            np.minimum(r, x, out=r)  # r - p wraps around (huge) unless r >= p, so min(r, r - p) == r % p
+            np.minimum(sig, r.min(axis=1), out=sig)
+        return sig.astype(np.uint32)
+
+
+class Fingerprinter:
+    """The two fingerprints of a text: sha256 of the folded text and the packed MinHash signature."""
+
+    def __init__(
+        self,
+        num_perm: int = DEDUP_NUM_PERM,
+        shingle: int = DEDUP_SHINGLE,
+        seed: int = DEFAULT_SEED,
+        *,
+        near: bool = True,
+    ):
+        self.hasher = MinHasher(num_perm, shingle, seed) if near else None
+
+    def __call__(self, text: str) -> tuple[bytes | None, bytes | None]:
+        """``(digest or None for a blank text, uint32 signature bytes or None without words / near off)``."""
+        folded = fold(text)
+        key = hashlib.sha256(folded.encode("utf-8")).digest() if text.strip() else None
+        if self.hasher is None:
+            return key, None
+        sig = self.hasher.signature_of_folded(folded)
+        return key, None if sig is None else sig.tobytes()
+
+
+def _bands(num_perm: int) -> tuple[int, int]:
+    """(bands, rows) with rows * bands == num_perm and a candidate threshold near 0.7."""
+    best = (num_perm, 1)
+    for rows in range(1, num_perm + 1):
+        if num_perm % rows == 0:
+            bands = num_perm // rows
+            if (1 / bands) ** (1 / rows) <= 0.72:
+                best = (bands, rows)
+    return best
+
+
+class _LSH:
+    def __init__(self, num_perm: int):
+        self.bands, self.rows = _bands(num_perm)
+        self.buckets: list[dict[bytes, list[int]]] = [{} for _ in range(self.bands)]
+
+    def keys(self, sig) -> list[bytes]:
+        r = self.rows
+        return [sig[i * r : (i + 1) * r].tobytes() for i in range(self.bands)]
+
+    def candidates(self, sig) -> set[int]:
+        out: set[int] = set()
+        for band, key in zip(self.buckets, self.keys(sig), strict=True):
+            out.update(band.get(key, ()))
+        return out
+
+    def add(self, sig, idx: int) -> None:
+        for band, key in zip(self.buckets, self.keys(sig), strict=True):
+            band.setdefault(key, []).append(idx)
+
+
+def _similarity(a, b) -> float:
+    return float((a == b).mean())
+
+
+def _band_groups(sigs, ok, bands: int, rows: int) -> dict[int, list[tuple[int, int]]]:
+    """Per document that shares an LSH band with another one: its ``(band, bucket)`` pairs.
+
+    Buckets are found by sorting each band's values (exact byte equality, no per-document objects), so
+    documents with a unique band value, the vast majority, cost nothing here.
+    """
+    import numpy as np
+
+    shared: dict[int, list[tuple[int, int]]] = {}
+    idx = np.flatnonzero(ok)
+    if len(idx) < 2:
+        return shared
+    width = np.dtype((np.void, 4 * rows))
+    for band in range(bands):
+        values = np.ascontiguousarray(sigs[idx, band * rows : (band + 1) * rows]).view(width).ravel()
+        _, bucket, counts = np.unique(values, return_inverse=True, return_counts=True)
+        bucket = bucket.ravel()
+        for pos in np.flatnonzero(counts[bucket] > 1):
+            shared.setdefault(int(idx[pos]), []).append((band, int(bucket[pos])))
+    return shared
+
+
+class DedupPlanner:
+    """Collects the fingerprints of a stream of documents, then decides which ones to drop.
+
+    Memory per document: the priority tuple, a 32-byte text digest and the signature packed into one
+    growing buffer (``4 * num_perm`` bytes); LSH buckets are computed at the end by sorting.
+    """
+
+    def __init__(self, *, near: bool = True, threshold: float = DEDUP_THRESHOLD, num_perm: int = DEDUP_NUM_PERM):
+        self.near = near
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.prios: list[tuple] = []
+        self.keys: list[bytes | None] = []
+        self.packed = bytearray()
+        self.ok = bytearray()  # 1 when the document has a signature (some words)
+        self._blank = bytes(4 * num_perm)
+
+    def add(self, prio: tuple, key: bytes | None, sig: bytes | None) -> None:
+        """One document: its :func:`priority`, text digest and signature (see :class:`Fingerprinter`)."""
+        self.prios.append(prio)
+        self.keys.append(key)
+        if self.near:
+            self.ok.append(sig is not None)
+            self.packed += self._blank if sig is None else sig
+
+    def plan(self) -> DedupPlan:
+        """The documents to drop, and why (the order documents were added in does not matter)."""
+        import numpy as np
+
+        prios, keys, ok = self.prios, self.keys, self.ok
+        n = len(prios)
+        order = sorted(range(n), key=prios.__getitem__)
+        plan = DedupPlan(total=n)
+        exact: dict[bytes, str] = {}
+        sigs = shared = None
+        if self.near and n:
+            sigs = np.frombuffer(bytes(self.packed), dtype=np.uint32).reshape(n, self.num_perm)
+            self.packed = bytearray()
+            shared = _band_groups(sigs, np.frombuffer(bytes(ok), dtype=np.uint8).astype(bool), *_bands(self.num_perm))
+        kept_in: dict[tuple[int, int], list[tuple[int, int]]] = {}  # bucket -> (kept rank, document) kept so far
+        rank = 0
+        for i in order:
+            doc_id, key = prios[i][-1], keys[i]
+            if key is not None and key in exact:
+                plan.dropped[doc_id] = DedupAudit(doc_id, exact[key], "exact", 1.0)
+                continue
+            if sigs is not None and ok[i]:
+                mine = shared.get(i, ())
+                best, best_sim = None, -1.0
+                for _, j in sorted({c for b in mine for c in kept_in.get(b, ())}):
+                    sim = _similarity(sigs[i], sigs[j])
+                    if sim > best_sim:
+                        best, best_sim = j, sim
+                if best is not None and best_sim >= self.threshold:
+                    plan.dropped[doc_id] = DedupAudit(doc_id, prios[best][-1], "near", round(best_sim, 4))
+                    continue
+                for b in mine:
+                    kept_in.setdefault(b, []).append((rank, i))
+                rank += 1
+            if key is not None:
+                exact[key] = doc_id
+        return plan
+
+
+_TEXT_BATCH = 256  # texts per worker task of plan_dedup(jobs > 1)
+_FINGERPRINTERS: dict[tuple[int, int, int], Fingerprinter] = {}
+
+
+def _fingerprint_batch(
+    texts: list[str], num_perm: int, shingle: int, seed: int
+) -> list[tuple[bytes | None, bytes | None]]:
+    """:class:`Fingerprinter` results of ``texts`` (runs in a worker process)."""
+    fp = _FINGERPRINTERS.get((num_perm, shingle, seed))
+    if fp is None:
+        fp = _FINGERPRINTERS[num_perm, shingle, seed] = Fingerprinter(num_perm, shingle, seed)
+    return [fp(t) for t in texts]
+
+
+def plan_dedup(
+    docs: Iterable[Document],
+    *,
+    near: bool = True,
+    threshold: float = DEDUP_THRESHOLD,
+    num_perm: int = DEDUP_NUM_PERM,
+    shingle: int = DEDUP_SHINGLE,
+    seed: int = DEFAULT_SEED,
+    jobs: int = 1,
+) -> DedupPlan:
+    """One pass over ``docs`` (a stream is fine): which documents to drop, and why.
+
+    With ``jobs > 1`` the fingerprints are computed by ``jobs`` worker processes, a bounded number of
+    batches in flight (same plan as ``jobs=1``). See :class:`DedupPlanner` for the memory per document.
+    """
+    planner = DedupPlanner(near=near, threshold=threshold, num_perm=num_perm)
+    if jobs <= 1 or not near:
+        fp = Fingerprinter(num_perm, shingle, seed, near=near)
+        for doc in docs:
+            planner.add(priority(doc), *fp(doc.text))
+        return planner.plan()
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
+    from corpus.errors import CorpusError
+
+    pending: deque[tuple[list[tuple], Any]] = deque()
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+
+        def collect() -> None:
+            prios, future = pending.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool as exc:
+                raise CorpusError("a deduplication worker process died", reason="worker_failed") from exc
+            for prio, (key, sig) in zip(prios, results, strict=True):
+                planner.add(prio, key, sig)
+
+        try:
+            batch: list[Document] = []
+            for doc in chain(docs, (None,)):  # None: flush the last batch
+                if doc is not None:
+                    batch.append(doc)
+                if batch and (doc is None or len(batch) >= _TEXT_BATCH):
+                    pending.append(
+                        (
+                            [priority(d) for d in batch],
+                            pool.submit(_fingerprint_batch, [d.text for d in batch], num_perm, shingle, seed),
+                        )
+                    )
+                    batch = []
+                    while len(pending) > 2 * jobs:  # bounded: a few batches of texts in flight
+                        collect()
+            while pending:
+                collect()
+        finally:
+            for _, future in pending:
+                future.cancel()
+    return planner.plan()
+
+
+def deduplicate(docs: Iterable[Document], **kwargs: Any) -> tuple[list[Document], list[DedupAudit]]:
+    """Kept documents (input order) and the audit list; materialises ``docs`` (use :func:`plan_dedup` to stream)."""
+    docs = list(docs)
+    plan = plan_dedup(docs, **kwargs)
+    return list(plan.apply(docs)), plan.audit
+
+
+@dataclass(frozen=True, slots=True)
+class LeakPair:
+    """Two (near-)duplicate documents that sit in different splits."""
+
+    id_a: str
+    split_a: str
+    id_b: str
+    split_b: str
+    kind: str
+    similarity: float
+
+
+def check_split_leakage(
+    docs_with_splits: Iterable[tuple[Document, str]],
+    *,
+    threshold: float = DEDUP_THRESHOLD,
+    num_perm: int = DEDUP_NUM_PERM,
+    shingle: int = DEDUP_SHINGLE,
+    seed: int = DEFAULT_SEED,
+) -> list[LeakPair]:
+    """Every exact or near-duplicate pair whose two documents are in different splits (e.g. train / test).
+
+    An empty list means no leakage. Each pair is reported once, ordered ``(id_a < id_b)``, sorted.
+    """
+    fp = Fingerprinter(num_perm, shingle, seed)
+    checker = LeakageChecker(threshold=threshold, num_perm=num_perm)
+    for doc, split in docs_with_splits:
+        checker.add(doc.id, split, *fp(doc.text))
+    return checker.pairs()
+
+
+class LeakageChecker:
+    """:func:`check_split_leakage` over a stream of fingerprints (see :class:`Fingerprinter`), in order."""
+
+    def __init__(self, *, threshold: float = DEDUP_THRESHOLD, num_perm: int = DEDUP_NUM_PERM):
+        import numpy as np
+
+        self.np = np
+        self.threshold = threshold
+        self.lsh = _LSH(num_perm)
+        self.rows: list[tuple[str, str, Any]] = []
+        self.exact: dict[bytes, list[int]] = {}
+        self._pairs: dict[tuple[str, str], LeakPair] = {}
+
+    def _add_pair(self, i: int, j: int, kind: str, sim: float) -> None:
+        (ia, sa, _), (ib, sb, _) = sorted((self.rows[i], self.rows[j]), key=lambda r: r[0])
+        pairs = self._pairs
+        if (ia, ib) not in pairs or (pairs[(ia, ib)].kind == "near" and kind == "exact"):
+            pairs[(ia, ib)] = LeakPair(ia, sa, ib, sb, kind, round(sim, 4))
+
+    def add(self, doc_id: str, split: str, key: bytes | None, sig: bytes | None) -> None:
+        """One document: id, split, text digest (None when blank) and signature (None without words)."""
+        rows = self.rows
+        sig_a = None if sig is None else self.np.frombuffer(sig, dtype=self.np.uint32)
+        idx = len(rows)
+        rows.append((doc_id, split, sig_a))
+        if key is not None:
+            for j in self.exact.get(key, ()):
+                if rows[j][1] != split:
+                    self._add_pair(idx, j, "exact", 1.0)
+            self.exact.setdefault(key, []).append(idx)
+        if sig_a is None:
+            return
+        for j in self.lsh.candidates(sig_a):
+            if rows[j][1] != split:
+                sim = _similarity(sig_a, rows[j][2])
+                if sim >= self.threshold:
+                    self._add_pair(idx, j, "near", sim)
+        self.lsh.add(sig_a, idx)
+
+    def pairs(self) -> list[LeakPair]:
+        return sorted(self._pairs.values(), key=lambda p: (p.id_a, p.id_b))

@@ -1,0 +1,70 @@
+"""Reading a built dataset back: manifest, rows, documents."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from corpus.dataset.layout import DOCUMENTS, ENTITY_CLASS_NAMES, MANIFEST, NO_LABEL
+from corpus.errors import ConfigError, FileError
+from corpus.labels import BLOCK_LABELS, VIEWS
+from corpus.limits import BUILD_BATCH_ROWS
+from corpus.model import Document
+
+
+def document_from_row(row: dict[str, Any]) -> Document:
+    """Inverse of :func:`document_row` (accepts ClassLabel ids or names)."""
+    d = {k: v for k, v in row.items() if k not in VIEWS}
+    d["blocks"] = [{**b, "label": _label_name(b.get("label"), BLOCK_LABELS)} for b in row.get("blocks") or ()]
+    d["entities"] = [{**e, "label": _label_name(e.get("label"), ENTITY_CLASS_NAMES)} for e in row.get("entities") or ()]
+    return Document.from_dict(d)
+
+
+def _label_name(value: int | str | None, names: Sequence[str]) -> str | None:
+    if value is None or value == NO_LABEL:
+        return None
+    if isinstance(value, str):
+        return value
+    return names[value]
+
+
+def load_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
+    p = Path(path) / MANIFEST
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not a built dataset (no {MANIFEST})") from None
+    except ValueError as exc:
+        raise FileError(f"{p}: unreadable manifest ({exc})", location=str(p)) from exc
+
+
+def iter_built_rows(
+    path: str | os.PathLike[str], config: str = DOCUMENTS, *, batch_rows: int = BUILD_BATCH_ROWS
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(split, row)`` for every row of ``config`` in a built dataset, in manifest order."""
+    root = Path(path)
+    manifest = load_manifest(root)
+    for shard in manifest["shards"]:
+        if shard["config"] != config:
+            continue
+        pf = pq.ParquetFile(root / shard["path"])
+        for batch in pf.iter_batches(batch_size=batch_rows):
+            for row in batch.to_pylist():
+                yield shard["split"], row
+
+
+def iter_built_documents(path: str | os.PathLike[str]) -> Iterator[tuple[str, Document]]:
+    """``(split, document)`` for every document of a built dataset."""
+    for split, row in iter_built_rows(path, DOCUMENTS):
+        yield split, document_from_row(row)
+
+
+def read_built_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
+    """The documents of a built dataset (the ``documents`` config) as :class:`Document` records."""
+    for _, doc in iter_built_documents(path):
+        yield doc

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, extractor adapters, benchmark runs, reports, inter-annotator agreement."""

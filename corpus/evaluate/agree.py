@@ -1,0 +1,182 @@
+"""Inter-annotator agreement between two annotation sets of the same pages (``corpus agree A B``).
+
+Pages are paired by id; pages present in one set only, and pairs whose ``text`` differs, are
+reported and left out. Definitions (also in ``docs/annotation-format.md``):
+
+* blocks — every block of A is paired with the block(s) of B covering most of its characters;
+  pairs where both sides carry a label are compared. Cohen's kappa over all block labels and over
+  content vs boilerplate (:data:`corpus.labels.CONTENT_LABELS`); when only one category occurs on
+  both sides, kappa is 1.0 if the two sides agree on every block and 0.0 otherwise; with no
+  comparable block it is ``None``. Blocks labelled on one side only are counted separately.
+* entities — span P/R/F1 with A as reference (CoNLL-4 labels): ``exact`` (same boundaries and
+  label), ``overlap`` (overlapping span with the same label) and ``partial`` (nervaluate: boundary
+  overlap gets half credit, label ignored). When neither side has an entity, P = R = F1 = 1.0.
+* metadata — per field, the share of pages whose values are equal, over the pages where at least
+  one side sets the field (``None`` when no page does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus.evaluate.metrics import cohen_kappa, entity_scores
+from corpus.labels import CONTENT_LABELS
+from corpus.model import Document, Metadata
+
+#: Entity scores reported, name -> schema of :func:`corpus.evaluate.metrics.entity_scores`.
+ENTITY_MODES: dict[str, str] = {"exact": "strict", "overlap": "ent_type", "partial": "partial"}
+
+
+@dataclass
+class Agreement:
+    n_a: int
+    n_b: int
+    paired: int
+    only_a: list[str] = field(default_factory=list)
+    only_b: list[str] = field(default_factory=list)
+    text_differs: list[str] = field(default_factory=list)
+    blocks: dict[str, Any] = field(default_factory=dict)
+    entities: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def kappa(a: list[Any], b: list[Any]) -> float | None:
+    """Cohen's kappa (see module docstring for the one-category and empty cases)."""
+    return cohen_kappa(a, b) if a else None
+
+
+def _b_label(block_start: int, block_end: int, other: Document) -> str | None:
+    cover: dict[str | None, int] = {}
+    for b in other.blocks:
+        lo, hi = max(b.start, block_start), min(b.end, block_end)
+        if hi > lo:
+            cover[b.label] = cover.get(b.label, 0) + hi - lo
+    if not cover:
+        return None
+    best = max(cover.values())
+    return min((k for k, v in cover.items() if v == best), key=lambda k: (k is None, k or ""))
+
+
+def block_agreement(pairs: list[tuple[Document, Document]]) -> dict[str, Any]:
+    la: list[str] = []
+    lb: list[str] = []
+    one_side = 0
+    for a, b in pairs:
+        for blk in a.blocks:
+            other = _b_label(blk.start, blk.end, b)
+            if blk.label is not None and other is not None:
+                la.append(blk.label)
+                lb.append(other)
+            elif blk.label is not None or other is not None:
+                one_side += 1
+    ca = ["content" if x in CONTENT_LABELS else "boilerplate" for x in la]
+    cb = ["content" if x in CONTENT_LABELS else "boilerplate" for x in lb]
+    n = len(la)
+    confusion: dict[str, dict[str, int]] = {}
+    for x, y in zip(la, lb, strict=True):
+        confusion.setdefault(x, {})[y] = confusion.setdefault(x, {}).get(y, 0) + 1
+    return {
+        "compared": n,
+        "labelled_one_side": one_side,
+        "kappa": kappa(la, lb),
+        "accuracy": sum(x == y for x, y in zip(la, lb, strict=True)) / n if n else None,
+        "content_kappa": kappa(ca, cb),
+        "content_accuracy": sum(x == y for x, y in zip(ca, cb, strict=True)) / n if n else None,
+        "confusion": {k: dict(sorted(v.items())) for k, v in sorted(confusion.items())},
+    }
+
+
+def entity_agreement(pairs: list[tuple[Document, Document]]) -> dict[str, Any]:
+    a_docs = [a for a, _ in pairs]
+    b_docs = [b for _, b in pairs]
+    n_a = sum(len(d.entities) for d in a_docs)
+    n_b = sum(len(d.entities) for d in b_docs)
+    scores = entity_scores(a_docs, b_docs)
+    out: dict[str, Any] = {"n_a": n_a, "n_b": n_b}
+    for name, schema in ENTITY_MODES.items():
+        s = scores.overall[schema]
+        if not any(s[k] for k in ("correct", "incorrect", "partial", "missed", "spurious")):
+            out[name] = {"precision": 1.0, "recall": 1.0, "f1": 1.0}  # nothing to disagree on
+        else:
+            out[name] = {k: s[k] for k in ("precision", "recall", "f1")}
+    out["per_label"] = {lab: {k: v["strict"][k] for k in ("precision", "recall", "f1")}
+                        for lab, v in scores.per_label.items()}
+    return out
+
+
+def _is_set(v: Any) -> bool:
+    return v not in (None, "", (), [])
+
+
+def metadata_agreement(pairs: list[tuple[Document, Document]]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for f in dataclasses.fields(Metadata):
+        compared = equal = 0
+        for a, b in pairs:
+            va, vb = getattr(a.metadata, f.name), getattr(b.metadata, f.name)
+            if _is_set(va) or _is_set(vb):
+                compared += 1
+                equal += va == vb
+        out[f.name] = {"compared": compared, "equal": equal, "share": equal / compared if compared else None}
+    return out
+
+
+def agreement(a_docs: Iterable[Document], b_docs: Iterable[Document]) -> Agreement:
+    """Agreement of annotation set B with annotation set A (A is the reference for entity P/R)."""
+    a = {d.id: d for d in a_docs}
+    b = {d.id: d for d in b_docs}
+    pairs = []
+    res = Agreement(n_a=len(a), n_b=len(b), paired=0)
+    for i in sorted(a):
+        if i not in b:
+            res.only_a.append(i)
+        elif a[i].text != b[i].text:
+            res.text_differs.append(i)
+        else:
+            pairs.append((a[i], b[i]))
+    res.only_b = sorted(set(b) - set(a))
+    res.paired = len(pairs)
+    res.blocks = block_agreement(pairs)
+    res.entities = entity_agreement(pairs)
+    res.metadata = metadata_agreement(pairs)
+    return res
+
+
+def _f(x: float | None) -> str:
+    return "   n/a" if x is None else f"{x:6.3f}"
+
+
+def format_text(r: Agreement) -> str:
+    """The agreement report as ``corpus agree`` prints it."""
+    lines = [f"pages: A {r.n_a}, B {r.n_b}, paired {r.paired}"]
+    for name, ids in (("only in A", r.only_a), ("only in B", r.only_b), ("text differs", r.text_differs)):
+        if ids:
+            lines.append(f"  {name} ({len(ids)}): {' '.join(ids)}")
+    bl = r.blocks
+    lines += [
+        f"blocks: {bl['compared']} labelled on both sides, {bl['labelled_one_side']} on one side only",
+        f"  kappa (all labels)             {_f(bl['kappa'])}",
+        f"  kappa (content vs boilerplate) {_f(bl['content_kappa'])}",
+        f"  accuracy (all labels)          {_f(bl['accuracy'])}",
+        f"entities (A as reference): A {r.entities['n_a']}, B {r.entities['n_b']}",
+        "           precision recall     f1",
+    ]
+    for name in ENTITY_MODES:
+        s = r.entities[name]
+        lines.append(f"  {name:8} {_f(s['precision'])} {_f(s['recall'])} {_f(s['f1'])}")
+    lines.append("metadata (share of equal values where either side sets the field):")
+    for k, v in r.metadata.items():
+        if v["compared"]:
+            lines.append(f"  {k:24} {_f(v['share'])}  ({v['equal']}/{v['compared']})")
+    return "\n".join(lines)
+
+
+def format_json(r: Agreement) -> str:
+    return json.dumps(r.as_dict(), ensure_ascii=False, indent=2)

@@ -1,0 +1,178 @@
+"""Rendering ``corpus bench`` results: text table, Markdown leaderboard, JSON, per-page JSONL, plots."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from corpus.evaluate.bench import BenchResult
+
+
+def _f(x: float | None, nd: int = 3) -> str:
+    return "–" if x is None else f"{x:.{nd}f}"
+
+
+def _sorted_rows(result: BenchResult) -> list[dict[str, Any]]:
+    return sorted(result.rows(), key=lambda r: (r["metric"], -r["f1"], r["system"]))
+
+
+def _pages_per_s(row: dict[str, Any], cpu: float | None) -> str:
+    s = cpu if cpu else row["seconds"]
+    return "–" if not s or s < 0.01 else f"{row['n_pages'] / s:.1f}"
+
+
+def _escape_md(s: Any) -> str:
+    return str(s).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+HEADER = ("system", "version", "metric", "pages", "empty", "failed", "P", "R", "F1", "± F1", "acc.", "s", "CPU s",
+          "pages/CPU s")
+
+
+def _cells(r: dict[str, Any], cpu: dict[str, float | None]) -> list[str]:
+    return [r["system"], str(r["version"] or "–"), r["metric"], str(r["n_pages"]), str(r["n_empty"]),
+            str(r["n_failed"]), _f(r["precision"]), _f(r["recall"]), _f(r["f1"]), _f(r["f1_std"]),
+            _f(r["accuracy"]), _f(r["seconds"], 1), _f(cpu.get(r["system"]), 1),
+            _pages_per_s(r, cpu.get(r["system"]))]
+
+
+def _cpu(result: BenchResult) -> dict[str, float | None]:
+    return {r.system: r.cpu_seconds for r in result.runs}
+
+
+def render_text(result: BenchResult) -> str:
+    cpu = _cpu(result)
+    rows = [list(HEADER)] + [_cells(r, cpu) for r in _sorted_rows(result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+             for row in rows]
+    info = result.corpus
+    skipped = ", ".join(f"{m}: {v['n_skipped']} skipped" for m, v in info["metrics"].items())
+    lines.append(f"\n{info['n_documents']} documents ({skipped})")
+    return "\n".join(lines) + "\n"
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(_escape_md(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def render_markdown(result: BenchResult, *, max_groups: int = 20) -> str:
+    info = result.corpus
+    lines = ["# Leaderboard", "",
+             f"Corpus `{_escape_md(info['path'])}`: {info['n_documents']} documents, digest `{info['digest'][:16]}`; "
+             f"bootstrap {info['bootstrap']} resamples, seed {info['seed']}.", ""]
+    for m, v in info["metrics"].items():
+        lines.append(f"- `{m}`: {v['n_pages']} pages scored, {v['n_skipped']} without the needed gold")
+    lines.append("")
+    cpu = _cpu(result)
+    lines += _md_table(HEADER, [_cells(r, cpu) for r in _sorted_rows(result)])
+    lines += ["", "P, R, F1 and accuracy as defined in docs/metrics.md; ± F1 is the standard deviation of a "
+              "seeded bootstrap over pages; s / CPU s are the summed per-page wall-clock / CPU times of the "
+              "extraction calls (CPU time is robust to other load on the machine); pages/CPU s = pages / CPU s.", ""]
+    if result.comparisons:
+        lines += ["## Paired bootstrap differences (F1 of a − F1 of b)", ""]
+        rows = [[d.metric, d.a, d.b, f"{d.observed:+.3f}", _f(d.std), _f(d.p_not_better)]
+                for d in sorted(result.comparisons, key=lambda d: (d.metric, -abs(d.observed)))]
+        lines += _md_table(("metric", "a", "b", "Δ F1", "± (std)", "P(a ≤ b)"), rows) + [""]
+    for dim in ("source", "language", "site"):
+        per_metric = result.breakdown.get(dim, {})
+        if not per_metric:
+            continue
+        lines += [f"## F1 by {dim}", ""]
+        for metric, systems in per_metric.items():
+            groups = sorted({g for v in systems.values() for g in v},
+                            key=lambda g: -max(v.get(g, {}).get("n_pages", 0) for v in systems.values()))
+            shown = groups[:max_groups]
+            rows = [[s, *(_f(v[g]["f1"]) if g in v else "–" for g in shown)] for s, v in sorted(systems.items())]
+            n = {g: max(v.get(g, {}).get("n_pages", 0) for v in systems.values()) for g in shown}
+            lines += [f"`{metric}`" + (f" (largest {max_groups} of {len(groups)} groups)" if len(groups) > max_groups
+                                        else ""), ""]
+            lines += _md_table(("system", *(f"{g} ({n[g]})" for g in shown)), rows) + [""]
+    for key, title in (("blocks", "Block labels"), ("entities", "Entities")):
+        extra = getattr(result, key, None)
+        if extra:
+            lines += [f"## {title}", "", "```json", json.dumps(extra, indent=1, ensure_ascii=False)[:20000], "```", ""]
+    return "\n".join(lines)
+
+
+def per_page_rows(result: BenchResult) -> list[dict[str, Any]]:
+    out = []
+    for (system, metric), score in sorted(result.scores.items()):
+        for row in score.per_page:
+            out.append({"system": system, "metric": metric, **row})
+    return out
+
+
+def write_outputs(result: BenchResult, out_dir: str | os.PathLike[str], *, plots: bool = True) -> list[Path]:
+    """Write ``leaderboard.md``, ``results.json``, ``per_page.jsonl`` and (matplotlib permitting) plots."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    data = result.as_json()
+    data["comparisons"] = [d.as_dict() for d in result.comparisons]
+    data["breakdown"] = result.breakdown
+    for key in ("blocks", "entities"):
+        if getattr(result, key, None):
+            data[key] = getattr(result, key)
+    for name, text in (
+        ("results.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n"),
+        ("leaderboard.md", render_markdown(result)),
+        ("per_page.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in per_page_rows(result))),
+    ):
+        p = out / name
+        tmp = p.with_name(p.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, p)
+        written.append(p)
+    if plots and result.scores:
+        written += write_plots(result, out)
+    return written
+
+
+def write_plots(result: BenchResult, out: Path) -> list[Path]:
+    """F1 with bootstrap ± per system, and precision vs recall; one PNG each per metric."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        import sys
+
+        print("warning: matplotlib is not installed (pip install 'webcorpus[bench]'); no plots", file=sys.stderr)
+        return []
+    written = []
+    rows = _sorted_rows(result)
+    for metric in sorted({r["metric"] for r in rows}):
+        mr = [r for r in rows if r["metric"] == metric][::-1]
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(mr) + 1.2))
+        ax.barh([r["system"] for r in mr], [r["f1"] for r in mr],
+                xerr=[r["f1_std"] or 0.0 for r in mr], color="#4c72b0", capsize=3)
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(f"F1 ({metric}), ± bootstrap std")
+        fig.tight_layout()
+        p = out / f"f1_{metric}.png"
+        fig.savefig(p, dpi=100)
+        plt.close(fig)
+        written.append(p)
+        fig, ax = plt.subplots(figsize=(6, 6))
+        for r in mr:
+            ax.scatter(r["recall"], r["precision"], color="#dd8452")
+            ax.annotate(r["system"], (r["recall"], r["precision"]), fontsize=7, xytext=(3, 3),
+                        textcoords="offset points")
+        ax.set_xlim(0, 1.02)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("recall")
+        ax.set_ylabel("precision")
+        ax.set_title(metric)
+        fig.tight_layout()
+        p = out / f"precision_recall_{metric}.png"
+        fig.savefig(p, dpi=100)
+        plt.close(fig)
+        written.append(p)
+    return written

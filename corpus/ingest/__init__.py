@@ -1,0 +1,1 @@
+"""Ingest: discover raw inputs, read WARC, make draft documents, the resumable sharded engine."""

@@ -1,0 +1,1 @@
+"""Annotation tools and training formats: each tool's import and export together."""

@@ -1,0 +1,1 @@
+"""Reviewing documents: rendered views for annotators."""

@@ -1,0 +1,181 @@
+"""Reading and writing documents and rejects: one atomic write, one file hash, one rejects file.
+
+Everything that lands on disk goes through :func:`atomic_write` (a uniquely named temporary file on
+the same file system, then a rename), so a reader never sees half a file and two machines sharing a
+file system never collide on a temporary name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import ConfigError
+from corpus.model import Document
+
+REJECTS_FILE = "rejects.jsonl"
+DOCUMENTS_DIR = "documents"
+HASH_CHUNK = 1 << 20
+
+
+def unique_suffix() -> str:
+    """A name part no other process on any machine sharing the file system uses: host, pid, uuid."""
+    host = "".join(c if c.isalnum() or c in "-_" else "_" for c in socket.gethostname())[:40] or "host"
+    return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+def temp_path(final: Path, tmp_dir: Path | None = None) -> Path:
+    """A temporary sibling of ``final`` (or a name in ``tmp_dir``) for an atomic replace."""
+    d = tmp_dir if tmp_dir is not None else final.parent
+    return d / f".{final.name}.{unique_suffix()}.tmp"
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, tmp_dir: Path | None = None,
+                 fsync: bool = False) -> None:
+    """Write ``path`` through a temporary file and an atomic rename."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if tmp_dir is not None:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(p, tmp_dir)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def sha256_hex(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(HASH_CHUNK):
+            h.update(block)
+    return h.hexdigest()
+
+
+def display_location(location: str) -> str:
+    """A location safe to write as UTF-8 (undecodable bytes of file names shown as ``\\xNN``)."""
+    return location.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def ensure_out_dir(path: str | os.PathLike[str]) -> Path:
+    """Create the output directory ``path`` or raise a named :class:`ConfigError` (never a raw errno)."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise ConfigError(f"{p}: --out exists and is not a directory")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise ConfigError(f"{p}: a parent of --out is a file ({exc.filename})") from None
+    except NotADirectoryError:
+        raise ConfigError(f"{p}: a parent of --out is not a directory") from None
+    except PermissionError:
+        raise ConfigError(f"{p}: cannot create the output directory (permission denied)") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot create the output directory ({exc.strerror or exc})") from None
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise ConfigError(f"{p}: the output directory is not writable")
+    return p
+
+
+# -- documents -------------------------------------------------------------------------------------
+
+def document_json(doc: Document | dict[str, Any]) -> str:
+    """Canonical pretty JSON of one document (what lives in ``data/documents/<id>.json``)."""
+    d = doc.to_dict() if isinstance(doc, Document) else doc
+    return json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_document(doc: Document, path: str | os.PathLike[str]) -> None:
+    atomic_write(path, document_json(doc))
+
+
+def write_documents(docs: Iterable[Document], out_dir: str | os.PathLike[str]) -> list[Path]:
+    paths = []
+    for doc in docs:
+        p = Path(out_dir) / f"{doc.id}.json"
+        write_document(doc, p)
+        paths.append(p)
+    return paths
+
+
+# -- rejects ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """An input (file or record) that does not become a document, with a named reason.
+
+    One line of ``rejects.jsonl``, the same schema in every command: ``location``, ``reason``,
+    ``message`` and, when known, ``url`` and ``id``.
+    """
+
+    location: str
+    reason: str
+    message: str
+    url: str | None = None
+    id: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        d: dict[str, str | None] = {"location": display_location(self.location), "reason": self.reason,
+                                    "message": display_location(self.message)}
+        if self.url is not None:
+            d["url"] = self.url
+        if self.id is not None:
+            d["id"] = self.id
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Reject:
+        return cls(str(d.get("location", "")), str(d.get("reason", "")), str(d.get("message", "")),
+                   d.get("url"), d.get("id"))
+
+
+class RejectsFile:
+    """Appends rejects to ``DIR/rejects.jsonl``; what earlier runs wrote there is kept."""
+
+    def __init__(self, out: str | os.PathLike[str]) -> None:
+        self.path = Path(out) / REJECTS_FILE
+        self._fh: Any = None
+
+    def __enter__(self) -> RejectsFile:
+        return self
+
+    def add(self, reject: Reject) -> None:
+        if self._fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.path, "a", encoding="utf-8")
+        self._fh.write(reject.to_json())
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def read_rejects(path: str | os.PathLike[str]) -> Iterator[Reject]:
+    p = Path(path)
+    if not p.is_file():
+        return
+    with p.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield Reject.from_dict(json.loads(line))
