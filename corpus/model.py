@@ -13,7 +13,7 @@ from typing import Any
 
 from corpus.labels import VIEWS
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 SCHEMA_MAJOR = 1
 #: Length of the hex prefix of the raw bytes' sha256 used as document id.
 ID_HEX_CHARS = 16
@@ -36,6 +36,9 @@ class Source:
     raw_sha256: str = ""
     raw_format: str = "html"
     encoding: str | None = None
+    split: str | None = None  # schema 1.1: the source dataset's own split
+    page_type: str | None = None  # schema 1.1: the source dataset's page type
+    input: str | None = None  # schema 1.1: where ingest found the page
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +145,7 @@ class Document:
         return {
             "schema_version": self.schema_version,
             "id": self.id,
-            "source": _plain(self.source),
+            "source": _source_dict(self.source),
             "normalizer": _plain(self.normalizer),
             "text": self.text,
             "blocks": [_block_dict(b) for b in self.blocks],
@@ -190,6 +193,18 @@ def _plain(obj: Any) -> dict[str, Any]:
         v = getattr(obj, f.name)
         out[f.name] = list(v) if isinstance(v, tuple) else v
     return out
+
+
+#: Source fields added in schema 1.1; omitted when unset so 1.0 documents round-trip byte for byte.
+SOURCE_1_1_FIELDS = ("split", "page_type", "input")
+
+
+def _source_dict(s: Source) -> dict[str, Any]:
+    d = _plain(s)
+    for k in SOURCE_1_1_FIELDS:
+        if d[k] is None:
+            del d[k]
+    return d
 
 
 def _block_dict(b: Block) -> dict[str, Any]:
