@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from corpus.labels import VIEWS
 
@@ -22,6 +24,24 @@ ID_HEX_CHARS = 16
 def doc_id_for(raw_sha256: str) -> str:
     """The stable document id derived from the raw bytes' sha256."""
     return raw_sha256[:ID_HEX_CHARS]
+
+
+def sha256_hex(raw: bytes) -> str:
+    """``source.raw_sha256`` of ``raw``."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def domain_of(url: str | None) -> str | None:
+    """``source.domain``: the URL's host without a leading ``www.`` (None when there is none)."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,10 +57,6 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, tmp_dir: Pa
         raise
 
 
-def sha256_hex(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
 def file_sha256(path: str | os.PathLike[str]) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -150,19 +146,21 @@ class Reject:
 
 
 class RejectsFile:
-    """Appends rejects to ``DIR/rejects.jsonl``; what earlier runs wrote there is kept."""
+    """Appends rejects to ``DIR/rejects.jsonl`` (created, possibly empty, on entry); what earlier runs
+    wrote there is kept."""
 
     def __init__(self, out: str | os.PathLike[str]) -> None:
         self.path = Path(out) / REJECTS_FILE
         self._fh: Any = None
 
     def __enter__(self) -> RejectsFile:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "a", encoding="utf-8")  # closed in __exit__
         return self
 
     def add(self, reject: Reject) -> None:
         if self._fh is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.path, "a", encoding="utf-8")
+            raise RuntimeError("RejectsFile.add outside its with-block")
         self._fh.write(reject.to_json())
 
     def __exit__(self, *exc: object) -> None:

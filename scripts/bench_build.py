@@ -200,10 +200,11 @@ BUILD_KINDS = {
 
 def child_build(src: str, out: str, kind: str, jobs: str | None = None) -> dict:
     import corpus.dataset.build as b
+    from corpus.dataset.layout import CONFIGS, features
 
     opts = {**BUILD_KINDS[kind], **({"jobs": int(jobs)} if jobs else {})}
-    for c in b.CONFIGS:  # imports `datasets` (lazy in corpus.dataset.build) outside the timing, as a CLI run has it loaded
-        b.features(c)
+    for c in CONFIGS:  # imports `datasets` (lazy in the layout) outside the timing, as a CLI run has it loaded
+        features(c)
     t0, c0 = time.perf_counter(), _cpu_seconds()
     result = b.build(src, out, check_raw=False, **opts)
     return {
@@ -247,14 +248,19 @@ def child_writer_stage(src: str, out: str) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    import corpus.dataset.build as b
+    from corpus.dataset import writer as w_mod
+    from corpus.dataset.build import resolve_input
+    from corpus.dataset.layout import CONFIGS
+    from corpus.dataset.rows import document_rows
+    from corpus.documents import iter_documents
+    from corpus.limits import BUILD_BATCH_ROWS, SHARD_MAX_ROWS
+    from corpus.store import file_sha256
 
-    rows: dict[str, list] = {c: [] for c in b.CONFIGS}
-    for *_, doc in b.iter_located(b.resolve_input(src).files):
-        rows[b.DOCUMENTS].append(b.document_row(doc))
-        rows[b.BLOCKS].extend(b.block_rows(doc))
-        rows[b.ENTITIES].extend(b.entity_rows(doc))
-        rows[b.NER_TOKENS].extend(b.ner_token_rows(doc))
+    rows: dict[str, list] = {c: [] for c in CONFIGS}
+    docs = list(iter_documents(resolve_input(src)))
+    for i in range(0, len(docs), 64):
+        for c, table in document_rows(docs[i : i + 64]).items():
+            rows[c].extend(table.to_pylist())
     Path(out).mkdir(parents=True, exist_ok=True)
     t0, c0 = time.perf_counter(), _cpu_seconds()
     for c, rs in rows.items():  # bare: one table per config, one write_table, no features, no batching
@@ -265,10 +271,10 @@ def child_writer_stage(src: str, out: str) -> dict:
     bare_bytes = sum(f.stat().st_size for f in Path(out).glob("bare-*.parquet"))
     root = Path(out) / "ours"
     for c, rs in rows.items():  # the build's writer: datasets features schema, bounded batches, shards, sha256
-        w = b._ConfigWriter(root, c, "train", batch_rows=b.BUILD_BATCH_ROWS, shard_rows=b.SHARD_MAX_ROWS)
+        w = w_mod.ConfigWriter(root, c, "train", batch_rows=BUILD_BATCH_ROWS, shard_rows=SHARD_MAX_ROWS)
         w.extend([[r.get(name) for r in rs] for name in w.names], [0] * len(rs))
         for path, _ in w.close():
-            b.file_sha256(path)
+            file_sha256(path)
     t2, c2 = time.perf_counter(), _cpu_seconds()
     return {
         "bare_seconds": t1 - t0,

@@ -21,7 +21,7 @@ import tempfile
 
 RUN = """
 import json, resource, shutil, sys, time
-from corpus.ingest.engine import IngestOptions, ingest
+from corpus.ingestion.engine import IngestOptions, ingest
 src, out, jobs, pre = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
 t = time.perf_counter()
 s = ingest([src], out, options=IngestOptions(layout="shards", preannotate=pre, ner="none"), jobs=jobs)

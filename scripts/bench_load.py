@@ -13,7 +13,7 @@ Quick in-process ratios on one sample (no ingest/build, everything in this proce
     python scripts/bench_load.py --sample 1000 --work /tmp/bench
 
 reports ``corpus.text.normalise.normalise_raw`` vs bare ``lxml.html.fromstring`` and the pre-annotated
-single-page pipeline (``corpus.ingest.engine.draft_page`` with pre-annotation) vs ``trafilatura.extract``, on
+single-page pipeline (``corpus.ingestion.engine.draft_page`` with pre-annotation) vs ``trafilatura.extract``, on
 the same pages, alternating the two sides ``--rounds`` times and keeping each side's best round.
 
 Targets: normalisation >= 0.5x the bare lxml rate; pre-annotated ingest not slower than
@@ -109,7 +109,7 @@ def best_rates(pairs: list[tuple[str, object]], items: list, rounds: int) -> dic
 def bench_sample(work: Path, n: int, ner: str, rounds: int) -> dict:
     """In-process, single-core ratios on ``n`` generated pages (see the module docstring)."""
     from corpus.annotate.preannotate import preannotate
-    from corpus.ingest.engine import IngestOptions, draft_page
+    from corpus.ingestion.engine import IngestOptions, draft_page
 
     pages_dir = work / f"sample-{n}"
     if not (pages_dir / "labels.jsonl").exists():
@@ -161,7 +161,7 @@ def bench_scale(work: Path, n: int, jobs: int, ner: str, compare_sample: int) ->
 
         shutil.rmtree(out)
     ing = measured(
-        "from corpus.ingest.engine import IngestOptions, ingest\n"
+        "from corpus.ingestion.engine import IngestOptions, ingest\n"
         f"s = ingest([{str(pages_dir / 'pages')!r}], {str(out)!r}, options=IngestOptions(layout='shards', "
         f"ner={ner!r}), jobs={jobs})\n"
         "assert s.rejects == 0, s.reasons")

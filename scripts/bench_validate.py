@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpus.ingest.draft import draft_document
-from corpus.validate import validate_document, validate_paths
-from corpus.validate.schema import load_schema
+from corpus.ingestion.draft import draft_document
+from corpus.validation import validate_document, validate_paths
+from corpus.validation.schema import load_schema
 
 WORDS = ("the city council said on Tuesday that plans for a new bridge over the river were approved after "
          "months of debate between residents officials and local businesses who had raised concerns about "

@@ -24,7 +24,7 @@ import sys
 
 def _page_target(data: bytes) -> None:
     from corpus.errors import DocumentError
-    from corpus.ingest.engine import IngestOptions, draft_page
+    from corpus.ingestion.engine import IngestOptions, draft_page
 
     if not data:
         return
@@ -46,7 +46,7 @@ def _page_target(data: bytes) -> None:
 
 
 def _warc_target(data: bytes) -> None:
-    from corpus.ingest.warc import WarcProblem, WarcRecord, iter_records, record_to_page
+    from corpus.ingestion.warc import WarcProblem, WarcRecord, iter_records, record_to_page
 
     for gz in (False, True):
         problems = 0

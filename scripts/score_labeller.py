@@ -19,7 +19,7 @@ from pathlib import Path
 from corpus.annotate.preannotate import PREANNOTATOR_VERSION, preannotate
 from corpus.annotate.preannotate.labeller import labeller_tool, trafilatura_version
 from corpus.evaluate.metrics import trafilatura_segments
-from corpus.ingest.draft import draft_document
+from corpus.ingestion.draft import draft_document
 from corpus.text.normalise import decode_raw
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "trafilatura-eval-dev"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from corpus.ingest.draft import draft_document
+from corpus.ingestion.draft import draft_document
 from corpus.model import Annotation, Block, Document, Entity, Layer, Metadata
 
 NEWS_HTML = """<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus.ingest.draft import draft_document
+from corpus.ingestion.draft import draft_document
 from corpus.model import Annotation, Block, Checks, Document, Entity, Layer, Metadata, Reference
 from corpus.store import write_document
 

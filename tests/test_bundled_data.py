@@ -13,7 +13,7 @@ from corpus.dataset.splits import SPLITS, assign_split
 from corpus.documents import load_documents
 from corpus.labels import BLOCK_LABELS, CONTENT_LABELS
 from corpus.model import Document
-from corpus.validate import validate_paths
+from corpus.validation import validate_paths
 
 GUIDELINES = ROOT / "docs" / "annotation-guidelines.md"
 SEED_RAW = "raw/000_31caa0d164b498d3.txt"

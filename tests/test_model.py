@@ -7,8 +7,8 @@ import json
 from jsonschema import Draft202012Validator
 
 from corpus.documents import load_documents
-from corpus.ingest.draft import domain_of, draft_document, sha256_hex
-from corpus.model import Document, Entity, Layer, Metadata, doc_id_for
+from corpus.ingestion.draft import draft_document
+from corpus.model import Document, Entity, Layer, Metadata, doc_id_for, domain_of, sha256_hex
 from corpus.schema import document_schema
 from corpus.store import document_json, write_document
 

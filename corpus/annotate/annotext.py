@@ -38,7 +38,7 @@ from typing import Any
 from corpus.errors import DocumentError
 from corpus.labels import ANNOTATION_STATUSES, BLOCK_LABELS, ENTITY_LABEL_SETS
 from corpus.model import Block, Document
-from corpus.validate.problems import ERROR, WARNING, Problem
+from corpus.validation.problems import ERROR, WARNING, Problem
 
 FORMAT_VERSION = 1
 #: Written in the label column for a block without a label.
@@ -543,7 +543,7 @@ Validator = Callable[[dict[str, Any]], list[Problem]]
 
 
 def _default_validator() -> Validator:
-    from corpus.validate import validate_document
+    from corpus.validation import validate_document
 
     return validate_document
 
@@ -597,7 +597,7 @@ def raw_problems(doc: Document, root: str | os.PathLike[str], file: str, content
     """Check that ``root / source.raw_path`` hashes to ``raw_sha256`` and re-normalises to the
     document's text and block offsets (reported at the ``#!`` line, which carries the source)."""
     from corpus.errors import CorpusError
-    from corpus.ingest.draft import sha256_hex
+    from corpus.model import sha256_hex
     from corpus.text.normalise import NORMALIZER, normalise_raw, raw_format_for
 
     lines = content.split("\n")

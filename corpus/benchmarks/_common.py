@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import ConfigError, DocumentError
-from corpus.ingest.draft import draft_document
+from corpus.ingestion.draft import draft_document
 from corpus.limits import MAX_IMPORT_INDEX_BYTES, MAX_IMPORT_RECORD_BYTES, MAX_RAW_BYTES
 from corpus.model import Document, Layer, Metadata
 from corpus.registry import Imported, Reject

@@ -35,7 +35,7 @@ _SUFFIXES = (".html", ".html.gz", ".html.lz4")
 
 def lz4_decompress(data: bytes, limit: int = MAX_DECODED_BYTES) -> bytes:
     """Decompress an LZ4 frame without ever holding more than ``limit`` bytes."""
-    lz4_frame = require("lz4.frame", "bench", "reading WCEB .html.lz4 pages")
+    lz4_frame = require("lz4.frame", "wceb", "reading WCEB .html.lz4 pages")
     d = lz4_frame.LZ4FrameDecompressor()
     try:
         out = d.decompress(data, max_length=limit + 1)

@@ -67,14 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # pragma: no cover - click may still raise it
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except Exception as exc:
-        import click
-
         if debug:
             raise
-        if isinstance(exc, click.exceptions.Abort):
+        # typer >= 0.22 vendors click: its usage errors are not click's classes, so match by shape
+        if type(exc).__name__ == "Abort":
             typer.echo("aborted", err=True)
             return EXIT_USAGE
-        if isinstance(exc, click.ClickException):
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             return EXIT_USAGE
         if isinstance(exc, ConfigError | OSError):

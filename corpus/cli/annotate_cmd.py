@@ -7,28 +7,8 @@ from pathlib import Path
 
 import typer
 
-from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail
-
-
-def _pick(path: Path, doc_id: str | None):
-    """The one document in ``path`` (or the one with ``doc_id``)."""
-    from corpus.documents import load_documents
-
-    if not path.exists():
-        raise fail(f"{path}: no such file or directory")
-    try:
-        docs = list(load_documents(path))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise fail(f"{path}: not a readable document ({exc}); run `corpus validate {path}`") from None
-    if doc_id is not None:
-        docs = [d for d in docs if d.id == doc_id]
-        if not docs:
-            raise fail(f"{path}: no document with id {doc_id}")
-    if not docs:
-        raise fail(f"{path}: no documents")
-    if len(docs) > 1:
-        raise fail(f"{path} holds {len(docs)} documents; choose one with --id")
-    return docs[0]
+import corpus.api as api
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, log, out_option
 
 
 def register(app: typer.Typer) -> None:
@@ -39,25 +19,24 @@ def register(app: typer.Typer) -> None:
     @annotate.command("export")
     def export(
         doc: Path = typer.Argument(..., metavar="DOC", help="A document file (or a directory / JSONL with --id)."),
-        out: Path | None = typer.Option(None, "--out", help="Annotation file to write (default: stdout)."),
+        out: Path | None = out_option(None, "Annotation file to write (default: stdout)."),
         doc_id: str | None = typer.Option(None, "--id", help="Document id when DOC holds several."),
     ) -> None:
         """Write DOC as an annotation text file (one line per block, entities inline)."""
         from corpus.annotate.annotext import export_text
 
-        text = export_text(_pick(doc, doc_id))
+        text = export_text(api.pick_document(doc, doc_id))
         if out is None:
             sys.stdout.write(text)
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text, encoding="utf-8")
-            typer.echo(f"wrote {out}", err=True)
+            log(f"wrote {out}")
 
     @annotate.command("import")
     def import_(
         file: Path = typer.Argument(..., metavar="FILE", help="An edited annotation file."),
-        out: Path | None = typer.Option(None, "--out", help="Document file (or existing directory) to write; "
-                                        "default: stdout."),
+        out: Path | None = out_option(None, "Document file (or existing directory) to write; default: stdout."),
         raw_root: Path | None = typer.Option(None, "--raw-root", help="Corpus root holding source.raw_path: "
                                              "also check that the raw page reproduces the text."),
     ) -> None:
@@ -77,10 +56,10 @@ def register(app: typer.Typer) -> None:
         if result.document is not None and raw_root is not None:
             problems += raw_problems(result.document, raw_root, str(file), content)
         for prob in problems:
-            typer.echo(prob.format_text(), err=True)
+            log(prob.format_text())
         if any(p.severity == "error" for p in problems) or result.document is None:
             n = sum(1 for p in problems if p.severity == "error")
-            typer.echo(f"{file}: {n} error(s); nothing written", err=True)
+            log(f"{file}: {n} error(s); nothing written")
             raise typer.Exit(EXIT_PROBLEMS)
         doc = result.document
         if out is None:
@@ -88,5 +67,5 @@ def register(app: typer.Typer) -> None:
         else:
             target = out / f"{doc.id}.json" if out.is_dir() else out
             write_document(doc, target)
-            typer.echo(f"wrote {target}", err=True)
+            log(f"wrote {target}")
         raise typer.Exit(EXIT_OK)

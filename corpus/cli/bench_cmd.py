@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import typer
 
-from corpus.cli.common import EXIT_OK, fail
-
-FORMATS = ("text", "json", "markdown")
-
-
-def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
-    out = []
-    for v in values:
-        name, sep, path = v.partition("=")
-        if not sep or not name or not path:
-            raise fail(f"{option} takes NAME=VALUE, got {v!r}")
-        out.append((name, path))
-    return out
+import corpus.api as api
+from corpus.cli.common import EXIT_OK, format_option, jobs_option, log, out_option, pairs
 
 
 def register(app: typer.Typer) -> None:
@@ -31,12 +21,11 @@ def register(app: typer.Typer) -> None:
         predictions: list[str] = typer.Option([], "--predictions", "-p",
                                               help="NAME=FILE: outputs of a system run elsewhere (repeatable)."),
         metric: list[str] = typer.Option([], "--metric", "-m",
-                                         help="aeb_shingle4 | trafilatura_segments | token_f1 (repeatable; "
-                                              "default: every metric the corpus has gold for)."),
-        jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for extractors (0: one per core)."),
-        out: Path | None = typer.Option(None, "--out", help="Write leaderboard.md, results.json, per_page.jsonl, "
-                                                            "plots here."),
-        fmt: str = typer.Option("text", "--format", "-f", help="stdout format: text | json | markdown."),
+                                         help="aeb_shingle4 | trafilatura_segments | token_f1 "
+                                              "(repeatable; default: every metric the corpus has gold for)."),
+        jobs: int = jobs_option("run the extractors"),
+        out: Path | None = out_option(None, "Write leaderboard.md, results.json, per_page.jsonl, plots here."),
+        fmt: str = format_option("text", "json", "markdown"),
         raw_root: Path | None = typer.Option(None, "--raw-root", help="Directory raw_path is relative to "
                                                                       "(default: the corpus root)."),
         cache: Path | None = typer.Option(None, "--cache", help="Extractor output cache (default: OUT/cache, "
@@ -55,36 +44,20 @@ def register(app: typer.Typer) -> None:
         progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress on stderr."),
     ) -> None:
         """Score extractors and prediction files against the corpus gold (DESIGN §6)."""
-        from corpus.evaluate.bench import DEFAULT_CACHE, run_bench, score_structures
-        from corpus.evaluate.report import render_markdown, render_text, write_outputs
+        from corpus.evaluate.report import render_markdown, render_text
         from corpus.limits import EXTRACTOR_TIMEOUT_S
 
-        if fmt not in FORMATS:
-            raise fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-        preds = _pairs(predictions, "--predictions")
-        blocks = _pairs(block_predictions, "--blocks")
-        ents = _pairs(entity_predictions, "--entities")
-        spacy = _pairs(spacy_model, "--spacy")
-        if not (extractor or preds or blocks or ents or spacy):
-            raise fail("nothing to score: give --extractor, --predictions, --blocks, --entities or --spacy")
-        cache_dir = None if no_cache else cache or (out / "cache" if out is not None else DEFAULT_CACHE)
-        result = run_bench(
-            corpus, extractors=extractor, predictions=preds, metrics=metric or None, jobs=jobs,
-            raw_root=raw_root, cache_dir=cache_dir, bootstrap=bootstrap, seed=seed,
-            timeout=EXTRACTOR_TIMEOUT_S if timeout is None else timeout,
+        result = api.bench(
+            corpus, extractors=extractor, predictions=pairs(predictions, "--predictions"),
+            block_predictions=pairs(block_predictions, "--blocks"),
+            entity_predictions=pairs(entity_predictions, "--entities"), spacy_models=pairs(spacy_model, "--spacy"),
+            out=out, cache=cache, use_cache=not no_cache, metrics=metric or None, jobs=jobs, raw_root=raw_root,
+            bootstrap=bootstrap, seed=seed, timeout=EXTRACTOR_TIMEOUT_S if timeout is None else timeout,
             progress=progress and sys.stderr.isatty(),
         )
-        if blocks or ents or spacy:
-            from corpus.documents import load_corpus
-
-            docs, _ = load_corpus(corpus)
-            score_structures(result, docs, block_predictions=blocks, entity_predictions=ents, spacy_models=spacy)
-        if out is not None:
-            written = write_outputs(result, out)
-            typer.echo(f"wrote {', '.join(p.name for p in written)} to {out}", err=True)
+        if result.written:
+            log(f"wrote {', '.join(p.name for p in result.written)} to {out}")
         if fmt == "json":
-            import json
-
             typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
         elif fmt == "markdown":
             typer.echo(render_markdown(result))

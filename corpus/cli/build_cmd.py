@@ -7,12 +7,13 @@ from pathlib import Path
 
 import typer
 
-from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail
+import corpus.api as api
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, format_option, jobs_option, log, out_option
 
 
 def build_command(
     data: Path = typer.Argument(Path("data"), help="Corpus root (with documents/), documents directory or JSONL."),
-    out: Path = typer.Option(Path("dist/corpus"), "--out", "-o", help="Output directory (replaced atomically)."),
+    out: Path = out_option(Path("dist/corpus"), "Output directory (replaced atomically)."),
     name: str = typer.Option("webcorpus", "--name", help="Dataset name in the card and Croissant metadata."),
     check_raw: bool = typer.Option(
         True, "--check-raw/--no-check-raw", help="Check raw files exist, hash and re-normalise (validation)."
@@ -21,23 +22,16 @@ def build_command(
         True,
         "--dedup/--no-dedup",
         help="Drop exact and near-duplicate documents (audit in dedup_audit.jsonl); without it the build "
-        "fails if a duplicate pair straddles train and test.",
+        "fails if a duplicate pair straddles two splits.",
     ),
-    jobs: int = typer.Option(
-        1,
-        "--jobs",
-        "-j",
-        help="Worker processes that read, fingerprint and convert the documents while this one writes the "
-        "shards (0: one per CPU). The output is byte-identical for any value.",
-    ),
+    jobs: int = jobs_option("read, fingerprint and convert the documents while this one writes the shards; "
+                            "the output is byte-identical for any value"),
 ) -> None:
     """Validate DATA, then write the Hugging Face dataset directory (Parquet shards, card, manifest)."""
-    from corpus.dataset.build import InvalidCorpusError, SplitLeakageError, build
+    from corpus.dataset.build import InvalidCorpusError, SplitLeakageError
 
-    if jobs < 0:
-        raise fail("--jobs must be 0 (one per CPU) or more")
     try:
-        result = build(data, out, check_raw=check_raw, name=name, dedup=dedup, jobs=jobs)
+        result = api.build(data, out, check_raw=check_raw, name=name, dedup=dedup, jobs=jobs)
     except SplitLeakageError as exc:
         raise fail(f"{exc}; nothing was built", EXIT_PROBLEMS) from None
     except InvalidCorpusError as exc:
@@ -45,57 +39,19 @@ def build_command(
         text = report.format("text")
         if text:
             typer.echo(text)
-        summary = report.summary() if hasattr(report, "summary") else ""
-        raise fail(f"the corpus is not valid ({summary}); nothing was built", EXIT_PROBLEMS) from None
-    split_docs = result.split_documents
-    typer.echo(f"built {result.out}")
-    typer.echo(
-        f"documents: {sum(split_docs.values())} ("
-        + ", ".join(f"{s} {n}" for s, n in split_docs.items())
-        + f"); shards: {len(result.shards)}"
-    )
-    for config, info in result.manifest["configs"].items():
-        rows = ", ".join(f"{s} {v['num_examples']}" for s, v in info["splits"].items())
-        typer.echo(f"  {config:<11} {rows}")
-    if result.dropped:
-        typer.echo("dropped: " + ", ".join(f"{r} {n}" for r, n in sorted(result.dropped.items())))
-    dd = result.manifest["dedup"]
-    if dd["enabled"]:
-        typer.echo(
-            f"deduplication: {dd['dropped_exact']} exact and {dd['dropped_near']} near duplicate(s) dropped "
-            f"(audit: {dd['audit']})"
-        )
-    typer.echo("load it with:")
-    typer.echo("  from datasets import load_dataset")
-    typer.echo(f"  ds = load_dataset({str(out)!r})  # configs: documents (default), blocks, entities, ner_tokens")
+        raise fail(f"the corpus is not valid ({report.summary()}); nothing was built", EXIT_PROBLEMS) from None
+    for line in result.summary_lines():
+        log(line)
 
 
 def verify_command(
     directory: Path = typer.Argument(..., help="A directory written by corpus build."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fmt: str = format_option("text", "json"),
 ) -> None:
     """Re-check a published dataset directory against its MANIFEST.json."""
-    from corpus.dataset.verify import verify_dir
-
-    if fmt not in ("text", "json"):
-        raise fail(f"unknown format {fmt!r}; choose text or json")
-    if not directory.is_dir():
-        raise fail(f"{directory}: no such directory")
-    report = verify_dir(directory)
+    report = api.verify(directory)
     if fmt == "json":
-        typer.echo(
-            json.dumps(
-                {
-                    "path": str(directory),
-                    "ok": report.ok,
-                    "shards": report.shards,
-                    "rows": report.rows,
-                    "problems": report.problems,
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        typer.echo(json.dumps({"path": str(directory), **report.as_dict()}, indent=2, ensure_ascii=False))
     else:
         typer.echo(report.format())
     raise typer.Exit(EXIT_OK if report.ok else EXIT_PROBLEMS)

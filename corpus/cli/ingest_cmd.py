@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from corpus.cli.common import EXIT_OK, fail
+import corpus.api as api
+from corpus.cli.common import EXIT_OK, jobs_option, log, out_option
 
 
 def register(app: typer.Typer) -> None:
@@ -15,8 +16,8 @@ def register(app: typer.Typer) -> None:
     def ingest_cmd(
         paths: list[Path] = typer.Argument(..., help="Files or directories: .html, .htm, .txt (optionally .gz), "
                                            ".warc, .warc.gz."),
-        out: Path = typer.Option(..., "--out", "-o", help="Output corpus directory (created if missing)."),
-        jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes."),
+        out: Path = out_option(..., "Output corpus directory (created if missing)."),
+        jobs: int = jobs_option("read and draft the pages"),
         layout: str = typer.Option("files", "--layout",
                                    help="files: documents/<id>.json + rejects.jsonl; shards: JSONL shards "
                                         "with completion markers (for large runs)."),
@@ -29,18 +30,12 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
     ) -> None:
         """Raw pages (files, directories, WARC) -> schema-valid draft documents + rejects; resumable."""
-        from corpus.ingest.engine import IngestOptions, ingest
-        from corpus.limits import INGEST_FILES_PER_SHARD
-
-        if jobs < 1:
-            raise fail("--jobs must be at least 1")
-        options = IngestOptions(
-            layout=layout, preannotate=not no_preannotate, ner=ner, source_dataset=source_dataset,
-            license=license, files_per_shard=files_per_shard or INGEST_FILES_PER_SHARD,
+        summary = api.ingest(
+            paths, out, jobs=jobs, layout=layout, preannotate=not no_preannotate, ner=ner,
+            source_dataset=source_dataset, license=license, files_per_shard=files_per_shard,
+            progress=not quiet and sys.stderr.isatty(),
         )
-        summary = ingest([str(p) for p in paths], out, options=options, jobs=jobs,
-                         progress=not quiet and sys.stderr.isatty())
         if not quiet:
             for line in summary.lines():
-                typer.echo(line, err=True)
+                log(line)
         raise typer.Exit(EXIT_OK)

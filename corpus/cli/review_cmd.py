@@ -7,18 +7,8 @@ from pathlib import Path
 
 import typer
 
-from corpus.cli.common import EXIT_OK, fail
-
-
-def _load(path: Path, what: str):
-    from corpus.documents import load_documents
-
-    if not path.exists():
-        raise fail(f"{path}: no such file or directory")
-    try:
-        return list(load_documents(path))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise fail(f"{path}: cannot read the {what} documents ({exc}); run `corpus validate {path}`") from None
+import corpus.api as api
+from corpus.cli.common import EXIT_OK, format_option, log
 
 
 def register(app: typer.Typer) -> None:
@@ -26,14 +16,12 @@ def register(app: typer.Typer) -> None:
     def agree(
         a: Path = typer.Argument(..., metavar="A", help="Reference annotation set (documents dir or JSONL)."),
         b: Path = typer.Argument(..., metavar="B", help="Second annotation set of the same pages."),
-        fmt: str = typer.Option("text", "--format", help="text or json."),
+        fmt: str = format_option("text", "json"),
     ) -> None:
         """Agreement between two annotation sets: block kappa, entity P/R/F1, metadata agreement."""
-        from corpus.evaluate.agree import agreement, format_json, format_text
+        from corpus.evaluate.agree import format_json, format_text
 
-        if fmt not in ("text", "json"):
-            raise fail(f"--format must be text or json, not {fmt!r}")
-        result = agreement(_load(a, "A"), _load(b, "B"))
+        result = api.agree(a, b)
         typer.echo(format_json(result) if fmt == "json" else format_text(result))
         raise typer.Exit(EXIT_OK)
 
@@ -44,13 +32,10 @@ def register(app: typer.Typer) -> None:
         doc_id: str | None = typer.Option(None, "--id", help="Document id when DOC holds several."),
     ) -> None:
         """Render a document for review: an HTML page, or a terminal listing without --html."""
-        from corpus.cli.annotate_cmd import _pick
-        from corpus.review.show import render_html, render_terminal
-
-        d = _pick(doc, doc_id)
         if html is None:
-            sys.stdout.write(render_terminal(d))
+            sys.stdout.write(api.show(doc, doc_id=doc_id))
             return
+        page = api.show(doc, doc_id=doc_id, html=True)
         html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(render_html(d), encoding="utf-8")
-        typer.echo(f"wrote {html}", err=True)
+        html.write_text(page, encoding="utf-8")
+        log(f"wrote {html}")

@@ -6,22 +6,17 @@ from pathlib import Path
 
 import typer
 
-from corpus.cli.common import fail
+import corpus.api as api
+from corpus.cli.common import format_option
 
 
 def stats_command(
     corpus: Path = typer.Argument(Path("data"), help="Corpus root, documents directory, JSONL or built dataset."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fmt: str = format_option("text", "json"),
     top: int = typer.Option(20, "--top", help="Rows per table in text output (0: all)."),
 ) -> None:
     """Print corpus statistics (splits as corpus build would assign them)."""
-    from corpus.dataset.stats import stats_for_path
-
-    if fmt not in ("text", "json"):
-        raise fail(f"unknown format {fmt!r}; choose text or json")
-    if not corpus.exists():
-        raise fail(f"{corpus}: no such file or directory")
-    stats = stats_for_path(corpus)
+    stats = api.stats(corpus)
     typer.echo(stats.to_json() if fmt == "json" else stats.format_text(top=top))
 
 

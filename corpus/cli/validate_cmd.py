@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
-from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail
-
-FORMATS = ("text", "json", "github")
+import corpus.api as api
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, format_option, log
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +15,7 @@ def register(app: typer.Typer) -> None:
     def validate(
         paths: list[Path] = typer.Argument(..., metavar="PATH...",
                                            help="Document files, directories, JSONL files or built datasets."),
-        fmt: str = typer.Option("text", "--format", "-f", help="Output format: text, json or github."),
+        fmt: str = format_option("text", "json", "github"),
         raw_root: Path | None = typer.Option(None, "--raw-root",
                                              help="Directory raw_path is relative to (default: the corpus root)."),
         no_raw: bool = typer.Option(False, "--no-raw", help="Skip raw-file, hash and re-normalisation checks."),
@@ -25,20 +24,11 @@ def register(app: typer.Typer) -> None:
                                               "JSONL and built datasets)."),
     ) -> None:
         """Check documents against the schema and the corpus invariants; exit 1 when errors are found."""
-        from corpus.validate import validate_paths
-
-        if fmt not in FORMATS:
-            raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        for p in paths:
-            if not p.exists():
-                raise fail(f"{p}: no such file or directory")
-        if raw_root is not None and not raw_root.is_dir():
-            raise fail(f"--raw-root {raw_root}: not a directory")
-        report = validate_paths(paths, raw_root=raw_root, check_raw=not no_raw, fast=fast)
+        report = api.validate(paths, raw_root=raw_root, check_raw=not no_raw, fast=fast)
         out = report.format(fmt)
         if out:
             typer.echo(out)
-        typer.echo(report.summary(), err=True)
+        log(report.summary())
         if report.io_error:
             raise typer.Exit(EXIT_USAGE)
         raise typer.Exit(EXIT_OK if report.ok else EXIT_PROBLEMS)

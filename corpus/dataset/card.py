@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from corpus.dataset.build import (
+from corpus.dataset.layout import (
     BLOCKS,
     CONFIGS,
     DEFAULT_CONFIG,

@@ -30,7 +30,6 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 from corpus.limits import DEDUP_NUM_PERM, DEDUP_SHINGLE, DEDUP_THRESHOLD
@@ -94,6 +93,12 @@ def priority_of(statuses: Iterable[str], entities: int, labelled: int, doc_id: s
     """:func:`priority` from its parts: the three layer statuses, entity and labelled-block counts, the id."""
     ranks = [STATUS_RANK.get(status, 0) for status in statuses]
     return (-max(ranks), -sum(ranks), -entities, -labelled, doc_id)
+
+
+def record_priority(r: Any) -> tuple:
+    """:func:`priority` of a :class:`corpus.dataset.records.Record`."""
+    statuses = [x.get("status", "none") for x in r.layers]
+    return priority_of(statuses, len(r.e_labels), sum(x is not None for x in r.labels), r.id)
 
 
 def text_key(text: str) -> str:
@@ -358,44 +363,29 @@ def plan_dedup(
         for doc in docs:
             planner.add(priority(doc), *fp(doc.text))
         return planner.plan()
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-    from multiprocessing import get_context
+    from corpus.parallel import ProcessMap
 
-    from corpus.errors import CorpusError
+    def batches() -> Iterator[list[Document]]:
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= _TEXT_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
-    pending: deque[tuple[list[tuple], Any]] = deque()
-    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+    prios: deque[list[tuple]] = deque()
 
-        def collect() -> None:
-            prios, future = pending.popleft()
-            try:
-                results = future.result()
-            except BrokenProcessPool as exc:
-                raise CorpusError("a deduplication worker process died", reason="worker_failed") from exc
-            for prio, (key, sig) in zip(prios, results, strict=True):
+    def work() -> Iterator[tuple[list[str], int, int, int]]:
+        for batch in batches():
+            prios.append([priority(d) for d in batch])
+            yield [d.text for d in batch], num_perm, shingle, seed
+
+    with ProcessMap(jobs, what="deduplication worker") as pm:
+        for results in pm.map(_fingerprint_batch, work()):
+            for prio, (key, sig) in zip(prios.popleft(), results, strict=True):
                 planner.add(prio, key, sig)
-
-        try:
-            batch: list[Document] = []
-            for doc in chain(docs, (None,)):  # None: flush the last batch
-                if doc is not None:
-                    batch.append(doc)
-                if batch and (doc is None or len(batch) >= _TEXT_BATCH):
-                    pending.append(
-                        (
-                            [priority(d) for d in batch],
-                            pool.submit(_fingerprint_batch, [d.text for d in batch], num_perm, shingle, seed),
-                        )
-                    )
-                    batch = []
-                    while len(pending) > 2 * jobs:  # bounded: a few batches of texts in flight
-                        collect()
-            while pending:
-                collect()
-        finally:
-            for _, future in pending:
-                future.cancel()
     return planner.plan()
 
 

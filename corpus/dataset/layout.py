@@ -36,10 +36,10 @@ ENTITY_CLASS_NAMES: tuple[str, ...] = CONLL4 + tuple(x for x in ONTONOTES18 if x
 #: Fixed Parquet writer options (part of what makes rebuilds byte-identical).
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 3, "write_statistics": True}
 
-_BLOCK_INDEX = {name: i for i, name in enumerate(BLOCK_LABELS)}
-_ENTITY_INDEX = {name: i for i, name in enumerate(ENTITY_CLASS_NAMES)}
-_CONLL_INDEX = {name: i for i, name in enumerate(CONLL4)}
-_BIO_INDEX = {name: i for i, name in enumerate(BIO_TAGS)}
+BLOCK_INDEX = {name: i for i, name in enumerate(BLOCK_LABELS)}
+ENTITY_INDEX = {name: i for i, name in enumerate(ENTITY_CLASS_NAMES)}
+CONLL_INDEX = {name: i for i, name in enumerate(CONLL4)}
+BIO_INDEX = {name: i for i, name in enumerate(BIO_TAGS)}
 
 
 # fmt: off

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpus.dataset.records import Record, layer_status, record_of_document
 from corpus.model import Document
 
 UNLABELLED = "(unlabelled)"
@@ -34,34 +35,53 @@ class CorpusStats:
     raw_formats: Counter[str] = field(default_factory=Counter)
     normalizers: Counter[str] = field(default_factory=Counter)
     splits: Counter[str] = field(default_factory=Counter)
+    source_splits: Counter[str] = field(default_factory=Counter)  # "<source_dataset> / <split>"
     layer_status: dict[str, Counter[str]] = field(
         default_factory=lambda: {"blocks": Counter(), "entities": Counter(), "metadata": Counter()}
     )
 
     def add(self, doc: Document, split: str | None = None) -> None:
+        """Count one document (and its split, when given)."""
+        self.add_record(record_of_document(doc), split)
+
+    def add_record(self, r: Record, split: str | None = None) -> None:
+        """Count one document given as its build record (the one implementation of the counts)."""
         self.documents += 1
-        self.characters += len(doc.text)
-        self.blocks += len(doc.blocks)
-        self.entities += len(doc.entities)
-        for b in doc.blocks:
-            label = b.label or UNLABELLED
-            self.block_labels[label] += 1
-            self.block_label_chars[label] += b.end - b.start
-        for e in doc.entities:
-            self.entity_labels[e.label] += 1
-        if doc.entities:
-            self.entity_label_sets[doc.annotation.entity_label_set] += 1
-        self.languages[doc.metadata.language or UNKNOWN] += 1
-        self.source_datasets[doc.source.source_dataset] += 1
-        self.domains[doc.source.domain or UNKNOWN] += 1
-        self.licenses[doc.source.license or UNKNOWN] += 1
-        self.raw_formats[doc.source.raw_format] += 1
-        self.normalizers[f"{doc.normalizer.name} {doc.normalizer.version}"] += 1
-        self.layer_status["blocks"][doc.annotation.blocks.status] += 1
-        self.layer_status["entities"][doc.annotation.entities.status] += 1
-        self.layer_status["metadata"][doc.annotation.metadata.status] += 1
+        self.characters += len(r.text)
+        self.blocks += len(r.starts)
+        self.entities += len(r.e_labels)
+        labels, chars = self.block_labels, self.block_label_chars
+        for label, s, e in zip(r.labels, r.starts, r.ends, strict=True):
+            label = label or UNLABELLED
+            labels[label] += 1
+            chars[label] += e - s
+        self.entity_labels.update(r.e_labels)
+        if r.e_labels:
+            self.entity_label_sets[r.label_set] += 1
+        src = r.source
+        self.languages[r.metadata.get("language") or UNKNOWN] += 1
+        self.source_datasets[src.get("source_dataset", "native")] += 1
+        self.domains[src.get("domain") or UNKNOWN] += 1
+        self.licenses[src.get("license") or UNKNOWN] += 1
+        self.raw_formats[src.get("raw_format", "html")] += 1
+        self.normalizers[f"{r.normalizer[0]} {r.normalizer[1]}"] += 1
+        for name, layer in zip(("blocks", "entities", "metadata"), r.layers, strict=True):
+            self.layer_status[name][layer_status(layer)] += 1
         if split is not None:
             self.splits[split] += 1
+            self.source_splits[f"{src.get('source_dataset', 'native')} / {split}"] += 1
+
+    def merge(self, other: CorpusStats) -> None:
+        """Add ``other``'s counts (statistics are sums: order does not matter)."""
+        for f in dataclasses.fields(CorpusStats):
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(a, Counter):
+                a.update(b)
+            elif isinstance(a, dict):
+                for k, v in b.items():
+                    a.setdefault(k, Counter()).update(v)
+            else:
+                setattr(self, f.name, a + b)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form; every counter sorted by count (descending), then key."""
@@ -138,17 +158,3 @@ def corpus_stats(docs: Iterable[Document] | Iterable[tuple[str | None, Document]
         else:
             stats.add(item)
     return stats
-
-
-def stats_for_path(path: str | os.PathLike[str]) -> CorpusStats:
-    """Stats of a corpus root, documents directory, JSON/JSONL file or built dataset.
-
-    Splits are those of the built dataset, or the ones ``corpus build`` would assign.
-    """
-    from corpus.dataset.build import iter_built_documents
-    from corpus.dataset.splits import assign_split
-
-    paths = resolve(path)
-    if paths.built:
-        return corpus_stats(iter_built_documents(paths.given))
-    return corpus_stats((assign_split(doc), doc) for doc in iter_documents(paths))

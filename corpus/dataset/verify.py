@@ -24,6 +24,9 @@ class VerifyReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "shards": self.shards, "rows": self.rows, "problems": list(self.problems)}
+
     def format(self) -> str:
         if self.ok:
             return f"{self.path}: ok ({self.shards} shards, {self.rows} rows verified)"
@@ -39,7 +42,8 @@ def verify_dir(path: str | os.PathLike[str]) -> VerifyReport:
     """
     import pyarrow.parquet as pq
 
-    from corpus.dataset.build import CONFIGS, CROISSANT, MANIFEST, README, features, file_sha256
+    from corpus.dataset.layout import CONFIGS, CROISSANT, MANIFEST, README, features
+    from corpus.store import file_sha256
 
     root = Path(path)
     if not root.is_dir():

@@ -25,6 +25,7 @@ from corpus.evaluate.extractors import Extractor, resolve
 from corpus.evaluate.extractors.pool import Outcome, Task, run_isolated
 from corpus.limits import EXTRACTOR_TIMEOUT_S, MAX_EXTRACTOR_OUTPUT_BYTES
 from corpus.model import Document
+from corpus.store import atomic_write
 
 #: Block-annotation statuses whose ``body`` view counts as gold main text.
 GOLD_BLOCK_STATUSES = frozenset({"gold", "projected"})
@@ -164,10 +165,7 @@ class OutputCache:
         # time-outs and crashes may depend on the machine's load: never cached
         if p is None or (outcome.error is not None and not outcome.error.startswith("error:")):
             return
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f"{p.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(outcome.as_dict(), ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, p)
+        atomic_write(p, json.dumps(outcome.as_dict(), ensure_ascii=False))
 
 
 @dataclass
@@ -261,6 +259,7 @@ class BenchResult:
     breakdown: dict[str, Any] = field(default_factory=dict)
     blocks: dict[str, Any] = field(default_factory=dict)  # system -> BlockScores.as_dict()
     entities: dict[str, Any] = field(default_factory=dict)  # system -> EntityScores.as_dict()
+    written: list[Path] = field(default_factory=list)  # files written with ``out``
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per (system, metric): the DESIGN §9 ``results`` entries."""

@@ -16,8 +16,7 @@ from corpus.annotate.preannotate.language import identify_language, langid_versi
 from corpus.annotate.preannotate.metadata import PageMetadata, extract_metadata
 from corpus.annotate.preannotate.ner import find_entities, resolve_model
 from corpus.errors import DocumentError, MissingDependencyError
-from corpus.ingest.draft import domain_of
-from corpus.model import Annotation, Block, Document, Layer, Metadata
+from corpus.model import Annotation, Block, Document, Layer, Metadata, domain_of
 from corpus.text.normalise import normalise_html_root, parse_html
 
 __all__ = ["METADATA_TOOL", "PREANNOTATOR_VERSION", "preannotate"]

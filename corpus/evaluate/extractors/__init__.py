@@ -143,7 +143,7 @@ def system_names() -> list[str]:
 def _version(spec: ExtractorSpec) -> str:
     dist = spec.distribution
     if dist is None:
-        from corpus import __version__ as own
+        from corpus.version import __version__ as own
 
         return str(own)
     try:

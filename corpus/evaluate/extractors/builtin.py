@@ -158,8 +158,30 @@ register(ExtractorSpec(
 ))
 
 
+def _no_image_downloads() -> None:
+    """Make newspaper4k honour ``fetch_images=False`` when it picks the top image.
+
+    newspaper4k 0.9.3.1 (the release installable beside justext's ``lxml[html_clean]`` by pip 23.2)
+    ignores the setting on that path and downloads candidate images to measure them; the text it
+    extracts does not depend on the top image.
+    """
+    from newspaper.extractors.image_extractor import ImageExtractor
+
+    check = ImageExtractor._check_image_size
+    if getattr(check, "_offline", False):
+        return
+
+    def offline(self: Any, url: str, referer: str | None) -> bool:
+        return check(self, url, referer) if self.config.fetch_images else False
+
+    offline._offline = True  # type: ignore[attr-defined]
+    ImageExtractor._check_image_size = offline
+
+
 def _news_please(options: Mapping[str, Any]) -> ExtractFn:
     from newsplease import NewsPlease
+
+    _no_image_downloads()
 
     def run(page: Page) -> str | None:
         # fetch_images=False: the default would download images from the article's host
