@@ -14,10 +14,38 @@ TRAF_EVAL = SHARED / "benchmarks" / "trafilatura-eval-dev"
 SEED = SHARED / "seeds" / "000_31caa0d164b498d3.txt"
 
 
+pytest_plugins = ["pytester"]
+
+
+def in_ci() -> bool:
+    """``CI`` set to anything but empty, 0 or false (CI services set ``CI=true``)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _fail_skip(rep) -> None:
+    """Under CI a skip is a failure: a missing importer, extra or data set must never pass silently."""
+    if in_ci() and rep.skipped and not hasattr(rep, "wasxfail"):
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = f"skipped under CI=true, which runs every test: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _fail_skip(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    _fail_skip(outcome.get_result())
+
+
 def require_shared(path: Path = SHARED) -> Path:
     """Skip (with the reason) when ../shared material is absent; in CI it must be there."""
     if not path.exists():
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail(f"{path} is missing; CI runs with ../shared beside the checkout")
         pytest.skip(f"{path} not found: shared benchmark material lives beside the checkout in ../shared")
     return path

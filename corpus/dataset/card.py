@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from corpus.dataset.layout import (
     BLOCKS,
     CONFIGS,
@@ -104,11 +102,15 @@ def card_license(stats: CorpusStats) -> str:
     return "other"
 
 
-def card_yaml(manifest: dict[str, Any], stats: CorpusStats) -> dict[str, Any]:
-    """The YAML header of the dataset card (Hub metadata, configs and ``dataset_info``)."""
+def card_data(manifest: dict[str, Any], stats: CorpusStats) -> Any:
+    """The card's YAML header as ``huggingface_hub.DatasetCardData``: Hub metadata, ``configs`` and the
+    ``dataset_info`` that ``datasets`` writes itself (``DatasetInfosDict.to_dataset_card_data``)."""
+    from datasets.info import DatasetInfo, DatasetInfosDict
+    from datasets.splits import SplitDict, SplitInfo
+    from huggingface_hub import DatasetCardData
+
     configs = []
-    infos = []
-    download = 0
+    infos = {}
     for c in CONFIGS:
         splits = manifest["configs"][c]["splits"]
         entry: dict[str, Any] = {
@@ -118,39 +120,32 @@ def card_yaml(manifest: dict[str, Any], stats: CorpusStats) -> dict[str, Any]:
         if c == DEFAULT_CONFIG:
             entry["default"] = True
         configs.append(entry)
-        nbytes = sum(v["num_bytes"] for v in splits.values())
-        download += nbytes
-        infos.append(
-            {
-                "config_name": c,
-                "features": features(c)._to_yaml_list(),
-                "splits": [
-                    {"name": s, "num_bytes": v["arrow_bytes"], "num_examples": v["num_examples"]}
-                    for s, v in splits.items()
-                ],
-                "download_size": nbytes,
-                "dataset_size": sum(v["arrow_bytes"] for v in splits.values()),
-            }
+        split_infos = SplitDict({s: SplitInfo(name=s, num_bytes=v["arrow_bytes"], num_examples=v["num_examples"])
+                                 for s, v in splits.items()})
+        infos[c] = DatasetInfo(
+            config_name=c, features=features(c), splits=split_infos,
+            download_size=sum(v["num_bytes"] for v in splits.values()),
+            dataset_size=sum(v["arrow_bytes"] for v in splits.values()),
         )
-    header: dict[str, Any] = {
-        "pretty_name": manifest["name"],
-        "license": card_license(stats),
-    }
     langs = languages(stats)
-    if langs:
-        header["language"] = langs
-    header["multilinguality"] = "multilingual" if len(langs) > 1 else "monolingual"
-    header.update(
-        {
-            "task_categories": ["token-classification", "text-classification"],
-            "task_ids": ["named-entity-recognition"],
-            "size_categories": [size_category(stats.documents)],
-            "tags": ["web-pages", "boilerplate-removal", "main-content-extraction", "news", "ner"],
-            "configs": configs,
-            "dataset_info": infos,
-        }
+    card = DatasetCardData(
+        pretty_name=manifest["name"],
+        license=card_license(stats),
+        language=langs or None,
+        multilinguality="multilingual" if len(langs) > 1 else "monolingual",
+        task_categories=["token-classification", "text-classification"],
+        task_ids=["named-entity-recognition"],
+        size_categories=[size_category(stats.documents)],
+        tags=["web-pages", "boilerplate-removal", "main-content-extraction", "news", "ner"],
+        configs=configs,
     )
-    return header
+    DatasetInfosDict(infos).to_dataset_card_data(card)
+    return card
+
+
+def card_yaml(manifest: dict[str, Any], stats: CorpusStats) -> dict[str, Any]:
+    """The YAML header of the dataset card as a plain mapping."""
+    return card_data(manifest, stats).to_dict()
 
 
 def _table(counts: dict[str, int], header: str, top: int = 15) -> str:
@@ -181,10 +176,22 @@ def _dedup_line(dedup: dict[str, Any] | None) -> str:
     )
 
 
+def _source_split_table(stats: CorpusStats, splits: list[str]) -> str:
+    """Markdown table: one row per ``source.source_dataset``, one column per published split."""
+    counts: dict[str, dict[str, int]] = {}
+    for key, n in stats.source_splits.items():
+        source, _, split = key.rpartition(" / ")
+        counts.setdefault(source, {})[split] = n
+    rows = ["| source | " + " | ".join(splits) + " |", "|---|" + "---:|" * len(splits)]
+    for source in sorted(counts):
+        rows.append(f"| {source} | " + " | ".join(str(counts[source].get(sp, 0)) for sp in splits) + " |")
+    return "\n".join(rows) + "\n"
+
+
 def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | None = None) -> str:
     """The full ``README.md``: YAML header, datasheet sections and changelog."""
     d = stats.to_dict()
-    head = yaml.safe_dump(card_yaml(manifest, stats), sort_keys=False, allow_unicode=True, width=1000)
+    head = card_data(manifest, stats).to_yaml().rstrip("\n") + "\n"
     name = manifest["name"]
     v = manifest["versions"]
     split_cfg = manifest["split"]
@@ -270,12 +277,15 @@ def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | N
         "## Distribution\n",
         f"Licence of the pages, as declared per document (`source.license`); the card's `license` field is "
         f"`{card_license(stats)}`:\n\n" + _table(d["licenses"], "license"),
-        f"Splits are grouped by site ({split_cfg['group_key']}) and assigned by hashing the group key with seed "
-        f"`{split_cfg['seed']}` (train {split_cfg['ratios']['train']:.0%}, validation "
-        f"{split_cfg['ratios']['validation']:.0%}, test {split_cfg['ratios']['test']:.0%} of sites): no site is "
-        f"in two splits and adding pages never moves an existing page. Empty splits are not published. "
-        f"`MANIFEST.json` lists every shard with its rows, bytes and sha256; `corpus verify` re-checks them. "
-        f"`croissant.json` carries Croissant 1.0 metadata.\n",
+        f"Split rule: {split_cfg['method']} (seed `{split_cfg['seed']}`). Pages from a public benchmark keep that "
+        f"benchmark's own split, or go to `test` when it publishes none, so benchmark test pages are never in "
+        f"`train`. Other pages are grouped by site ({split_cfg['group_key']}) and assigned by hashing the group "
+        f"key (train {split_cfg['ratios']['train']:.0%}, validation {split_cfg['ratios']['validation']:.0%}, "
+        f"test {split_cfg['ratios']['test']:.0%} of sites): no site is in two splits and adding pages never "
+        f"moves an existing page. Empty splits are not published. Documents per source and split:\n\n"
+        + _source_split_table(stats, list(docs_splits)) + "\n"
+        "`MANIFEST.json` lists every shard with its rows, bytes and sha256; `corpus verify` re-checks them. "
+        "`croissant.json` carries Croissant 1.0 metadata.\n",
         "## Maintenance\n",
         f"Built with webcorpus {v['package']} (schema {v['schema']}, {v['normaliser']}, datasets {v['datasets']}, "
         f"pyarrow {v['pyarrow']}); input digest `{manifest['input']['sha256']}`. Rebuilding the same input with "

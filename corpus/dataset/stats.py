@@ -95,6 +95,7 @@ class CorpusStats:
             "blocks": self.blocks,
             "entities": self.entities,
             "splits": c(self.splits),
+            "source_splits": c(self.source_splits),
             "block_labels": c(self.block_labels),
             "block_label_chars": c(self.block_label_chars),
             "entity_labels": c(self.entity_labels),

@@ -22,7 +22,8 @@ from dataclasses import asdict
 from typing import Any
 
 from corpus.errors import ConfigError, require
-from corpus.ingestion.engine import IngestOptions, ShardSpec, finalise, load_plan, prepare, run_shard
+from corpus.ingestion.engine import finalise, run_shard
+from corpus.ingestion.plan import IngestOptions, ShardSpec, load_plan, prepare
 
 _base = require("datatrove.pipeline.base", "scale", "distributed ingest with datatrove")
 PipelineStep = _base.PipelineStep

@@ -12,7 +12,8 @@ import pytest
 
 from corpus.cli import main
 from corpus.ingestion.discover import InputFile, discover
-from corpus.ingestion.engine import IngestOptions, ingest, make_plan
+from corpus.ingestion.engine import IngestOptions, ingest
+from corpus.ingestion.plan import make_plan
 from corpus.schema import document_schema
 
 HTML = "<html><head><title>T{i}</title></head><body><h1>Headline {i}</h1><p>Body text {i} here.</p></body></html>"
@@ -215,7 +216,8 @@ def _finalise_peak(root: Path, n: int, layout: str) -> tuple[int, dict]:
     import shutil
     import tracemalloc
 
-    from corpus.ingestion.engine import finalise, prepare, run_shard
+    from corpus.ingestion.engine import finalise, run_shard
+    from corpus.ingestion.plan import prepare
 
     src = root / f"in-{n}"
     src.mkdir()
@@ -251,7 +253,8 @@ def test_finalising_memory_does_not_grow_with_the_number_of_documents(tmp_path, 
 
 
 def test_rerun_after_a_killed_finalise_ignores_its_stale_duplicate_index(tmp_path):
-    from corpus.ingestion.engine import STATE_DIR, finalise, prepare, run_shard
+    from corpus.ingestion.engine import finalise, run_shard
+    from corpus.ingestion.plan import STATE_DIR, prepare
 
     src = make_inputs(tmp_path)
     options = IngestOptions(layout="shards", preannotate=False, files_per_shard=2)

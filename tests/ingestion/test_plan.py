@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingestion import engine
-from corpus.ingestion.engine import IngestOptions, PlanChangedError
+from corpus.ingestion import engine, plan
+from corpus.ingestion.plan import IngestOptions, PlanChangedError
 
 PAGE = (b"<html><head><title>T</title></head><body><article><p>" + b"Words of a page. " * 20
         + b"</p></article></body></html>")
@@ -25,7 +25,7 @@ def _pages(tmp_path: Path, n: int = 3) -> Path:
 
 def test_an_unchanged_rerun_resumes(tmp_path: Path) -> None:
     src = _pages(tmp_path)
-    engine.prepare([str(src)], tmp_path / "out", OPTS)
+    plan.prepare([str(src)], tmp_path / "out", OPTS)
     summary = engine.ingest([str(src)], tmp_path / "out", options=OPTS)
     assert summary.documents == 3
     assert engine.ingest([str(src)], tmp_path / "out", options=OPTS).documents == 3
@@ -33,7 +33,7 @@ def test_an_unchanged_rerun_resumes(tmp_path: Path) -> None:
 
 def test_a_changed_input_is_a_named_error_not_a_mix(tmp_path: Path) -> None:
     src = _pages(tmp_path)
-    engine.prepare([str(src)], tmp_path / "out", OPTS)  # planned, then the run was interrupted
+    plan.prepare([str(src)], tmp_path / "out", OPTS)  # planned, then the run was interrupted
     page = src / "p1.html"
     st = page.stat()
     os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))  # same bytes, touched
@@ -45,15 +45,15 @@ def test_a_changed_input_is_a_named_error_not_a_mix(tmp_path: Path) -> None:
 
 def test_another_package_or_normaliser_version_is_a_named_error(tmp_path: Path, monkeypatch) -> None:
     src = _pages(tmp_path)
-    engine.prepare([str(src)], tmp_path / "out", OPTS)
-    monkeypatch.setattr(engine, "_versions", lambda: {"package": "9.9.9", "normaliser": "1.0.0"})
+    plan.prepare([str(src)], tmp_path / "out", OPTS)
+    monkeypatch.setattr(plan, "_versions", lambda: {"package": "9.9.9", "normaliser": "1.0.0"})
     with pytest.raises(PlanChangedError, match=r"package 9\.9\.9"):
         engine.ingest([str(src)], tmp_path / "out", options=OPTS)
 
 
 def test_other_options_are_a_named_error(tmp_path: Path) -> None:
     src = _pages(tmp_path)
-    engine.prepare([str(src)], tmp_path / "out", OPTS)
+    plan.prepare([str(src)], tmp_path / "out", OPTS)
     with pytest.raises(PlanChangedError, match="other options"):
         engine.ingest([str(src)], tmp_path / "out", options=IngestOptions(preannotate=False, layout="shards"))
 
@@ -62,7 +62,7 @@ def test_cli_reports_the_changed_plan_with_exit_2(tmp_path: Path, capsys) -> Non
     from corpus.cli import main
 
     src = _pages(tmp_path)
-    engine.prepare([str(src)], tmp_path / "out", OPTS)
+    plan.prepare([str(src)], tmp_path / "out", OPTS)
     (src / "p3.html").write_bytes(PAGE)
     assert main(["ingest", str(src), "--out", str(tmp_path / "out"), "--no-preannotate", "-q"]) == 2
     assert "other inputs" in capsys.readouterr().err
