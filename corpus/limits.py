@@ -62,6 +62,8 @@ DEDUP_NUM_PERM = 128
 DEDUP_SHINGLE = 5
 #: Estimated Jaccard similarity at or above which two documents are near duplicates.
 DEDUP_THRESHOLD = 0.8
+#: Least probability that a pair at ``DEDUP_THRESHOLD`` becomes an LSH candidate (sets bands x rows).
+DEDUP_MIN_RECALL = 0.999
 #: Bytes at the start of a page file inspected for binary content.
 BINARY_SNIFF_BYTES = 8 * KIB
 #: Share of control bytes (not TAB/LF/FF/CR/ESC) above which a page file counts as binary.

@@ -11,9 +11,12 @@ by a polynomial modulo the Mersenne prime p = 2**31 - 1) and ``DEDUP_NUM_PERM`` 
 functions ``(a*x + b) mod p``, with ``a, b`` drawn from a fixed seed, give the signature (fully reduced:
 a once-folded value keeps the high half ``a*x >> 31``, monotone in ``x``, which correlates the
 permutations and inflates the similarity estimate).
-Candidate pairs come from LSH banding (16 bands of 8 rows for 128 permutations: a pair with Jaccard
-similarity 0.8 becomes a candidate with probability 0.9996); a candidate is a near duplicate when the estimated Jaccard
-similarity (share of equal signature values) is at least ``threshold``.
+Candidate pairs come from LSH banding with ``b`` bands of ``r`` rows (``b * r`` permutations): a pair of
+Jaccard similarity ``s`` becomes a candidate with probability ``1 - (1 - s**r)**b``. :func:`lsh_params`
+takes the most selective banding whose probability at ``threshold`` is at least ``DEDUP_MIN_RECALL``:
+for 128 permutations and 0.8, 32 bands of 4 rows (0.99999995 at 0.8, 0.87 at 0.5; 16 x 8 would give
+only 0.947 at 0.8). A candidate is a near duplicate when the estimated Jaccard similarity (share of
+equal signature values) is at least ``threshold``.
 
 Which copy is kept: documents are ranked by (1) the best annotation status over the three layers,
 gold > projected > model > none, (2) the sum of the layers' status ranks, (3) more entities,
@@ -32,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus.limits import DEDUP_NUM_PERM, DEDUP_SHINGLE, DEDUP_THRESHOLD
+from corpus.limits import DEDUP_MIN_RECALL, DEDUP_NUM_PERM, DEDUP_SHINGLE, DEDUP_THRESHOLD
 from corpus.model import Document
 from corpus.text.normalise import fold
 
@@ -207,20 +210,25 @@ class Fingerprinter:
         return key, None if sig is None else sig.tobytes()
 
 
-def _bands(num_perm: int) -> tuple[int, int]:
-    """(bands, rows) with rows * bands == num_perm and a candidate threshold near 0.7."""
+def candidate_probability(similarity: float, bands: int, rows: int) -> float:
+    """Probability that a pair of Jaccard ``similarity`` shares at least one band."""
+    return 1.0 - (1.0 - similarity**rows) ** bands
+
+
+def lsh_params(num_perm: int, threshold: float = DEDUP_THRESHOLD,
+               min_recall: float = DEDUP_MIN_RECALL) -> tuple[int, int]:
+    """(bands, rows), ``bands * rows == num_perm``: the most rows (fewest false candidates) that still
+    make a pair at ``threshold`` a candidate with probability ``min_recall``."""
     best = (num_perm, 1)
     for rows in range(1, num_perm + 1):
-        if num_perm % rows == 0:
-            bands = num_perm // rows
-            if (1 / bands) ** (1 / rows) <= 0.72:
-                best = (bands, rows)
+        if num_perm % rows == 0 and candidate_probability(threshold, num_perm // rows, rows) >= min_recall:
+            best = (num_perm // rows, rows)
     return best
 
 
 class _LSH:
-    def __init__(self, num_perm: int):
-        self.bands, self.rows = _bands(num_perm)
+    def __init__(self, num_perm: int, threshold: float):
+        self.bands, self.rows = lsh_params(num_perm, threshold)
         self.buckets: list[dict[bytes, list[int]]] = [{} for _ in range(self.bands)]
 
     def keys(self, sig) -> list[bytes]:
@@ -302,7 +310,8 @@ class DedupPlanner:
         if self.near and n:
             sigs = np.frombuffer(bytes(self.packed), dtype=np.uint32).reshape(n, self.num_perm)
             self.packed = bytearray()
-            shared = _band_groups(sigs, np.frombuffer(bytes(ok), dtype=np.uint8).astype(bool), *_bands(self.num_perm))
+            valid = np.frombuffer(bytes(ok), dtype=np.uint8).astype(bool)
+            shared = _band_groups(sigs, valid, *lsh_params(self.num_perm, self.threshold))
         kept_in: dict[tuple[int, int], list[tuple[int, int]]] = {}  # bucket -> (kept rank, document) kept so far
         rank = 0
         for i in order:
@@ -435,7 +444,7 @@ class LeakageChecker:
 
         self.np = np
         self.threshold = threshold
-        self.lsh = _LSH(num_perm)
+        self.lsh = _LSH(num_perm, threshold)
         self.rows: list[tuple[str, str, Any]] = []
         self.exact: dict[bytes, list[int]] = {}
         self._pairs: dict[tuple[str, str], LeakPair] = {}

@@ -101,3 +101,16 @@ def test_many_documents_with_planted_duplicates(n):
     kept, audit = deduplicate(docs + planted)
     assert len(kept) == n
     assert {a.dropped_id for a in audit} == {d.id for d in planted}
+
+
+def test_lsh_banding_meets_the_documented_recall_at_the_threshold() -> None:
+    from corpus.dataset.dedup import candidate_probability, lsh_params
+    from corpus.limits import DEDUP_MIN_RECALL, DEDUP_NUM_PERM, DEDUP_THRESHOLD
+
+    bands, rows = lsh_params(DEDUP_NUM_PERM)
+    assert bands * rows == DEDUP_NUM_PERM
+    assert candidate_probability(DEDUP_THRESHOLD, bands, rows) >= DEDUP_MIN_RECALL
+    # the most selective banding that meets it: one more row per band would not
+    more = [r for r in range(rows + 1, DEDUP_NUM_PERM + 1) if DEDUP_NUM_PERM % r == 0]
+    assert all(candidate_probability(DEDUP_THRESHOLD, DEDUP_NUM_PERM // r, r) < DEDUP_MIN_RECALL for r in more)
+
