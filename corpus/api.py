@@ -101,14 +101,23 @@ def validate(
     return validate_paths([Path(p) for p in items], raw_root=raw_root, check_raw=check_raw, fast=fast)
 
 
-def build(data: PathLike = "data", out: PathLike = "dist/corpus", **options: Any) -> BuildResult:
+def build(
+    data: PathLike = "data", out: PathLike = "dist/corpus", *, validate: bool = True, check_raw: bool = True,
+    **options: Any,
+) -> BuildResult:
     """Validate ``data`` and publish it as a Hugging Face dataset directory at ``out`` (atomically).
 
-    Options are those of :func:`corpus.dataset.build.build` (``check_raw``, ``dedup``, ``jobs``, ``name``, …).
+    Raises :class:`corpus.validation.InvalidCorpusError` when validation finds errors (nothing is
+    written; ``check_raw`` also checks the raw pages). Other options are those of
+    :func:`corpus.dataset.build.build` (``dedup``, ``jobs``, ``name``, …).
     """
-    from corpus.dataset.build import build as run
+    from functools import partial
 
-    return run(_existing(data), out, **options)
+    from corpus.dataset.build import build as run
+    from corpus.validation import require_valid
+
+    gate = partial(require_valid, check_raw=check_raw) if validate else None
+    return run(_existing(data), out, gate=gate, **options)
 
 
 def verify(directory: PathLike) -> VerifyReport:

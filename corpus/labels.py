@@ -75,6 +75,14 @@ ONTONOTES_TO_CONLL: dict[str, str | None] = {
     "CARDINAL": None,
 }
 
+BENCHMARK_DATASETS: frozenset[str] = frozenset({
+    "cleaneval", "dragnet", "l3s-gn1", "readability", "scrapinghub-aeb", "trafilatura-eval", "wceb", "wcxb",
+    "webmainbench",
+})
+"""``source.source_dataset`` of the public benchmarks with an importer: their pages never go to ``train``.
+
+Every importer registered with ``kind="benchmark"`` must be listed (:func:`corpus.registry.importer` checks)."""
+
 ANNOTATION_STATUSES: tuple[str, ...] = ("gold", "projected", "model", "none")
 RAW_FORMATS: tuple[str, ...] = ("html", "text", "warc")
 

@@ -49,7 +49,7 @@ MAX_IMPORT_INDEX_BYTES = 256 * MIB
 #: Largest single record (one line) of a JSONL benchmark file (page HTML plus its gold).
 MAX_IMPORT_RECORD_BYTES = 4 * MAX_RAW_BYTES
 
-# -- ingest (corpus ingest, corpus.ingestion.warc, corpus.dataset.dedup) --------------------------------------------
+# -- ingest (corpus ingest, corpus.warc, corpus.dataset.dedup) --------------------------------------------
 #: Largest WARC record block accepted (HTTP headers + payload); larger records are skipped, not held.
 MAX_WARC_RECORD_BYTES = MAX_RAW_BYTES + 64 * KIB
 #: Largest WARC or HTTP header block.

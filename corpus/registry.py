@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from corpus.errors import ConfigError
+from corpus.labels import BENCHMARK_DATASETS
 from corpus.model import Document
 from corpus.store import Reject
 
@@ -46,6 +48,9 @@ EXPORTERS: dict[str, ExporterSpec] = {}
 
 def importer(name: str, *, description: str, kind: str = "benchmark") -> Callable[[ImporterFn], ImporterFn]:
     """Register an importer under ``name`` (the FORMAT of ``corpus import``)."""
+
+    if kind == "benchmark" and name not in BENCHMARK_DATASETS:
+        raise ConfigError(f"benchmark importer {name!r} is not listed in corpus.labels.BENCHMARK_DATASETS")
 
     def deco(fn: ImporterFn) -> ImporterFn:
         IMPORTERS[name] = ImporterSpec(name, fn, description, kind)

@@ -199,14 +199,14 @@ BUILD_KINDS = {
 
 
 def child_build(src: str, out: str, kind: str, jobs: str | None = None) -> dict:
-    import corpus.dataset.build as b
+    from corpus.api import build
     from corpus.dataset.layout import CONFIGS, features
 
     opts = {**BUILD_KINDS[kind], **({"jobs": int(jobs)} if jobs else {})}
     for c in CONFIGS:  # imports `datasets` (lazy in the layout) outside the timing, as a CLI run has it loaded
         features(c)
     t0, c0 = time.perf_counter(), _cpu_seconds()
-    result = b.build(src, out, check_raw=False, **opts)
+    result = build(src, out, check_raw=False, **opts)
     return {
         "seconds": time.perf_counter() - t0,
         "cpu": _cpu_seconds() - c0,

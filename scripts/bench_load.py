@@ -178,7 +178,7 @@ def bench_scale(work: Path, n: int, jobs: int, ner: str, compare_sample: int) ->
     dist = work / f"dist-{n}"
     try:
         b = measured(
-            "import shutil\nfrom corpus.dataset.build import build\n"
+            "import shutil\nfrom corpus.api import build\n"
             f"shutil.rmtree({str(dist)!r}, ignore_errors=True)\n"
             f"build({str(out / 'shards')!r}, {str(dist)!r}, check_raw=False)")
     except RuntimeError as exc:

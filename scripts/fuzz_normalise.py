@@ -46,7 +46,7 @@ def _page_target(data: bytes) -> None:
 
 
 def _warc_target(data: bytes) -> None:
-    from corpus.ingestion.warc import WarcProblem, WarcRecord, iter_records, record_to_page
+    from corpus.warc import WarcProblem, WarcRecord, iter_records, record_to_page
 
     for gz in (False, True):
         problems = 0

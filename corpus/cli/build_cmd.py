@@ -28,7 +28,8 @@ def build_command(
                             "the output is byte-identical for any value"),
 ) -> None:
     """Validate DATA, then write the Hugging Face dataset directory (Parquet shards, card, manifest)."""
-    from corpus.dataset.build import InvalidCorpusError, SplitLeakageError
+    from corpus.dataset.build import SplitLeakageError
+    from corpus.validation import InvalidCorpusError
 
     try:
         result = api.build(data, out, check_raw=check_raw, name=name, dedup=dedup, jobs=jobs)

@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +64,11 @@ from corpus.paths import CorpusPaths, resolve
 from corpus.store import file_sha256, unique_suffix
 from corpus.text.normalise import NORMALIZER_NAME, NORMALIZER_VERSION
 
-__all__ = ["BuildResult", "InvalidCorpusError", "SplitLeakageError", "WorkerError", "build", "resolve_input"]
+__all__ = ["BuildResult", "InputGate", "SplitLeakageError", "WorkerError", "build", "resolve_input"]
+
+InputGate = Callable[[CorpusPaths], None]
+"""Called with the resolved input before a build writes anything; raises to stop it."""
+
 
 def resolve_input(data: str | os.PathLike[str]) -> CorpusPaths:
     """The documents to publish: any corpus path except a built dataset."""
@@ -90,16 +94,6 @@ class SplitLeakageError(CorpusError):
             "build with deduplication on (corpus build --dedup) or fix the corpus"
         )
         self.pairs = list(pairs)
-
-
-class InvalidCorpusError(CorpusError):
-    """The input corpus did not validate; ``report`` is the validator's report."""
-
-    reason = "invalid_corpus"
-
-    def __init__(self, report: Any):
-        super().__init__("the corpus is not valid; nothing was built")
-        self.report = report
 
 
 @dataclass
@@ -165,8 +159,7 @@ def build(
     data: str | os.PathLike[str] = "data",
     out: str | os.PathLike[str] = "dist/corpus",
     *,
-    validate: bool = True,
-    check_raw: bool = True,
+    gate: InputGate | None = None,
     seed: str = SPLIT_SEED,
     filters: Sequence[DocumentFilter] = (),
     name: str | None = None,
@@ -177,7 +170,7 @@ def build(
     check_leakage: bool = True,
     jobs: int = 1,
 ) -> BuildResult:
-    """Validate ``data`` and publish it as a dataset directory at ``out`` (atomically).
+    """Publish ``data`` as a dataset directory at ``out`` (atomically).
 
     With ``dedup`` (the default) exact and near-duplicate documents are dropped first
     (:func:`corpus.dataset.dedup.plan_dedup`; audit in ``dedup_audit.jsonl``); without it the build checks
@@ -189,7 +182,10 @@ def build(
     with ``jobs > 1`` needs the usual ``if __name__ == "__main__":`` guard. Custom ``filters`` run in
     this process, so with filters the work is not spread over workers.
 
-    Raises :class:`InvalidCorpusError` when validation finds errors (nothing is written),
+    ``gate`` sees the resolved input before anything is written and raises to stop the build
+    (:func:`corpus.api.build` passes the validator there).
+
+    Raises whatever ``gate`` raises (nothing is written),
     :class:`SplitLeakageError` when duplicates would leak between train and test,
     :class:`WorkerError` when a worker process dies, :class:`~corpus.errors.ConfigError` for unusable
     paths or a negative ``jobs``.
@@ -200,12 +196,8 @@ def build(
     if out_path == inp.given.absolute() or inp.given.absolute() in out_path.parents:
         raise ConfigError(f"output {out_path} would be inside the input {inp.given}")
     _check_replaceable(out_path)
-    if validate:
-        from corpus.validation import validate_paths
-
-        report = validate_paths([inp.given], raw_root=inp.root, check_raw=check_raw)
-        if not report.ok:
-            raise InvalidCorpusError(report)
+    if gate is not None:
+        gate(inp)
 
     log_path = Path(changelog) if changelog else find_changelog(inp)
 

@@ -21,6 +21,7 @@ import ipaddress
 from functools import lru_cache
 from typing import Any
 
+from corpus.labels import BENCHMARK_DATASETS
 from corpus.model import Document, domain_of
 
 #: Split names in publication order.
@@ -109,14 +110,9 @@ def split_for_key(key: str, seed: str = SPLIT_SEED) -> str:
     return SPLITS[-1]
 
 
-@lru_cache(maxsize=1)
-def benchmark_names() -> frozenset[str]:
-    """``source.source_dataset`` values of the public benchmarks this package imports."""
-    from corpus.formats import importers
-
-    return frozenset(name.replace("-", "_") for name, spec in importers().items() if spec.kind == "benchmark") | {
-        name for name, spec in importers().items() if spec.kind == "benchmark"
-    }
+def is_benchmark(source_dataset: str | None) -> bool:
+    """Whether ``source_dataset`` names a public benchmark (``_`` and ``-`` spellings alike)."""
+    return bool(source_dataset) and source_dataset.replace("_", "-") in BENCHMARK_DATASETS
 
 
 def split_of(
@@ -130,7 +126,7 @@ def split_of(
     """The split of a document from its source fields (see the module docstring for the rule)."""
     if published:
         return PUBLISHED_SPLITS.get(published.strip().lower(), "test")
-    if source_dataset and source_dataset != NATIVE and source_dataset in benchmark_names():
+    if source_dataset != NATIVE and is_benchmark(source_dataset):
         return "test"
     return split_for_key(site_key(domain, url, doc_id), seed)
 

@@ -176,7 +176,7 @@ def sniff_binary(raw: bytes, *, gzipped: bool) -> None:
 
 
 def iter_warc(path: str, location: str, stats=None) -> Iterator:
-    """Pages and problems of a WARC file (see :mod:`corpus.ingestion.warc`)."""
-    from corpus.ingestion.warc import iter_pages
+    """Pages and problems of a WARC file (see :mod:`corpus.warc`)."""
+    from corpus.warc import iter_pages
 
     yield from iter_pages(path, location, stats)

@@ -194,7 +194,7 @@ def iter_page_file(loc: str, options: IngestOptions, pre) -> Iterator[Result]:
 
 
 def iter_warc_file(loc: str, out: Path, options: IngestOptions, pre, summary: dict[str, Any]) -> Iterator[Result]:
-    from corpus.ingestion.warc import WarcProblem, WarcStats, iter_pages
+    from corpus.warc import WarcProblem, WarcStats, iter_pages
 
     suffix = ".warc.gz" if loc.lower().endswith(".gz") else ".warc"
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from corpus.errors import CorpusError
 from corpus.validation.fast import is_clean
 from corpus.validation.problems import ERROR, RULES, WARNING, Problem, Report, problem
 from corpus.validation.schema import load_schema, schema_problems
@@ -18,13 +19,32 @@ __all__ = [
     "ERROR",
     "RULES",
     "WARNING",
+    "InvalidCorpusError",
     "Problem",
     "Report",
     "is_clean",
     "load_schema",
+    "require_valid",
     "validate_document",
     "validate_paths",
 ]
+
+
+class InvalidCorpusError(CorpusError):
+    """A corpus did not validate; ``report`` is the validator's report."""
+
+    reason = "invalid_corpus"
+
+    def __init__(self, report: Report):
+        super().__init__("the corpus is not valid; nothing was built")
+        self.report = report
+
+
+def require_valid(paths: Any, *, check_raw: bool = True) -> None:
+    """Raise :class:`InvalidCorpusError` unless the corpus at ``paths`` (a ``CorpusPaths``) validates."""
+    report = validate_paths([paths.given], raw_root=paths.root, check_raw=check_raw)
+    if not report.ok:
+        raise InvalidCorpusError(report)
 
 
 def validate_document(data: Any, *, fast: bool = False) -> list[Problem]:

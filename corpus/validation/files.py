@@ -30,7 +30,7 @@ from corpus.validation.semantic import SHA_RE, as_int
 _FAILED = object()
 _UTF16_32_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 _HASH_CHUNK = 1 << 20
-# "#<offset>[+<n>]" after a WARC raw_path (see corpus.ingestion.warc)
+# "#<offset>[+<n>]" after a WARC raw_path (see corpus.warc)
 WARC_OFFSET_RE = re.compile(r"[0-9]{1,19}(?:\+[0-9]{1,19})?")
 
 
@@ -359,7 +359,7 @@ class _Run:
                             f"raw file {show(raw_path)} not found (looked for {looked})")]
         gzipped = rel.lower().endswith(".gz")
         if fmt == "warc":
-            from corpus.ingestion.warc import WarcPage, read_page_at
+            from corpus.warc import WarcPage, read_page_at
 
             fragment = raw_path.partition("#")[2]
             if not WARC_OFFSET_RE.fullmatch(fragment):

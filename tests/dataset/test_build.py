@@ -43,7 +43,7 @@ def corpus_dir(tmp_path_factory) -> tuple[Path, list[Document]]:
 def built(corpus_dir, tmp_path_factory) -> Path:
     root, _ = corpus_dir
     out = tmp_path_factory.mktemp("dist") / "corpus"
-    build(root, out, validate=False)
+    build(root, out)
     return out
 
 
@@ -133,16 +133,16 @@ def test_document_row_inverse():
 def test_rebuild_is_byte_identical(corpus_dir, built, tmp_path):
     root, _ = corpus_dir
     again = tmp_path / "again"
-    build(root, again, validate=False)
+    build(root, again)
     assert _files(again) == _files(built)
 
 
 def test_rebuild_replaces_output_and_leaves_no_temp_dirs(corpus_dir, tmp_path):
     root, _ = corpus_dir
     out = tmp_path / "out"
-    build(root, out, validate=False)
+    build(root, out)
     (out / "data" / "stale.parquet").write_bytes(b"old")
-    build(root, out, validate=False)
+    build(root, out)
     assert not (out / "data" / "stale.parquet").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -150,7 +150,7 @@ def test_rebuild_replaces_output_and_leaves_no_temp_dirs(corpus_dir, tmp_path):
 def test_failed_build_keeps_previous_output(corpus_dir, tmp_path, monkeypatch):
     root, _ = corpus_dir
     out = tmp_path / "out"
-    build(root, out, validate=False)
+    build(root, out)
     before = _files(out)
 
     def boom(*a, **k):
@@ -158,7 +158,7 @@ def test_failed_build_keeps_previous_output(corpus_dir, tmp_path, monkeypatch):
 
     monkeypatch.setattr(writer_mod.SplitWriter, "add", boom)
     with pytest.raises(RuntimeError):
-        build(root, out, validate=False)
+        build(root, out)
     assert _files(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -169,7 +169,7 @@ def test_never_replaces_a_directory_that_is_not_a_built_dataset(corpus_dir, tmp_
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
     with pytest.raises(ConfigError, match="not a built dataset"):
-        build(root, out, validate=False)
+        build(root, out)
     assert (out / "notes.txt").read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["precious"]
 
@@ -177,28 +177,28 @@ def test_never_replaces_a_directory_that_is_not_a_built_dataset(corpus_dir, tmp_
 def test_refuses_output_inside_input(corpus_dir):
     root, _ = corpus_dir
     with pytest.raises(ConfigError):
-        build(root / "documents", root / "documents" / "dist", validate=False)
+        build(root / "documents", root / "documents" / "dist")
 
 
 def test_built_dataset_is_not_an_input(built, tmp_path):
     with pytest.raises(ConfigError, match="built dataset"):
-        build(built, tmp_path / "again", validate=False)
+        build(built, tmp_path / "again")
 
 
 def test_missing_input_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError):
-        build(tmp_path / "nope", tmp_path / "out", validate=False)
+        build(tmp_path / "nope", tmp_path / "out")
 
 
 def test_accepts_documents_dir_and_jsonl(corpus_dir, built, tmp_path):
     root, docs = corpus_dir
     out1 = tmp_path / "from-docs-dir"
-    build(root / "documents", out1, validate=False)
+    build(root / "documents", out1)
     assert _files(out1) == _files(built)
     jsonl = tmp_path / "docs.jsonl"
     jsonl.write_text("".join(json.dumps(d.to_dict()) + "\n" for d in reversed(docs)), encoding="utf-8")
     out2 = tmp_path / "from-jsonl"
-    build(jsonl, out2, validate=False)
+    build(jsonl, out2)
     # same documents in another file order and format: identical shards
     shards1 = {k: v for k, v in _files(out1).items() if k.startswith("data/")}
     shards2 = {k: v for k, v in _files(out2).items() if k.startswith("data/")}
@@ -208,7 +208,7 @@ def test_accepts_documents_dir_and_jsonl(corpus_dir, built, tmp_path):
 def test_small_shards_roll_over(corpus_dir, tmp_path):
     root, docs = corpus_dir
     out = tmp_path / "small"
-    result = build(root, out, validate=False, shard_rows=3, batch_rows=2)
+    result = build(root, out, shard_rows=3, batch_rows=2)
     doc_shards = [s for s in result.shards if s.config == DOCUMENTS]
     assert max(s.rows for s in doc_shards) <= 3
     per_split = Counter(s.split for s in doc_shards)
@@ -221,7 +221,7 @@ def test_filter_hook_drops_and_records(corpus_dir, tmp_path):
     root, docs = corpus_dir
     victim = sorted(d.id for d in docs)[0]
     out = tmp_path / "filtered"
-    result = build(root, out, validate=False, filters=[lambda d: "near_duplicate" if d.id == victim else None])
+    result = build(root, out, filters=[lambda d: "near_duplicate" if d.id == victim else None])
     assert result.dropped == Counter({"near_duplicate": 1})
     manifest = json.loads((out / "MANIFEST.json").read_text())
     assert manifest["input"]["dropped"] == {"near_duplicate": 1}
@@ -243,8 +243,8 @@ def test_adding_documents_never_moves_existing_ones(tmp_path):
     small, large = tmp_path / "small", tmp_path / "large"
     make_corpus(small, 10)
     make_corpus(large, 30)  # pages 0..29: a superset of the small corpus
-    build(small, tmp_path / "a", validate=False)
-    build(large, tmp_path / "b", validate=False)
+    build(small, tmp_path / "a")
+    build(large, tmp_path / "b")
     before = {row["id"]: split for split, row in iter_built_rows(tmp_path / "a", DOCUMENTS)}
     after = {row["id"]: split for split, row in iter_built_rows(tmp_path / "b", DOCUMENTS)}
     assert before and all(after[i] == s for i, s in before.items())
@@ -276,7 +276,7 @@ def test_single_site_corpus_publishes_only_its_split(tmp_path):
     for d in docs:
         write_document(d, root / "documents" / f"{d.id}.json")
     out = tmp_path / "out"
-    result = build(root, out, validate=False)
+    result = build(root, out)
     (split,) = set(result.split_documents)
     assert split == assign_split(docs[0])
     manifest = json.loads((out / "MANIFEST.json").read_text())
@@ -328,7 +328,7 @@ def test_card_includes_changelog(tmp_path):
     root = repo / "data"
     make_corpus(root, 3)
     (repo / "CHANGELOG.md").write_text("# Changelog\n\n## 1.0.0\n\n- first release of the corpus\n")
-    build(root, tmp_path / "out", validate=False)
+    build(root, tmp_path / "out")
     text = (tmp_path / "out" / "README.md").read_text()
     assert "## Changelog" in text and "- first release of the corpus" in text
 
@@ -439,7 +439,7 @@ def test_stateful_filter_is_reset_when_unsorted_input_needs_two_passes(corpus_di
     ordered = sorted(docs, key=lambda d: d.id, reverse=True)
     jsonl.write_text("".join(json.dumps(d.to_dict()) + "\n" for d in ordered), encoding="utf-8")
     f = FirstPerSite()
-    result = build(jsonl, tmp_path / "out", validate=False, filters=[f])
+    result = build(jsonl, tmp_path / "out", filters=[f])
     sites = {d.source.domain for d in docs}
     assert f.resets == 3  # once per traversal: the dedup plan, the single pass, the two-pass fallback
     assert result.stats.documents == len(sites)
@@ -497,7 +497,7 @@ def test_rebuild_in_other_processes_is_byte_identical(corpus_dir, built, tmp_pat
     outs = []
     for seed in ("1", "2"):
         out = tmp_path / f"seed{seed}"
-        code = "import sys; from corpus.dataset.build import build; build(sys.argv[1], sys.argv[2], validate=False)"
+        code = "import sys; from corpus.dataset.build import build; build(sys.argv[1], sys.argv[2])"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-c", code, str(root), str(out)], check=True, env=env)
         outs.append(_files(out))

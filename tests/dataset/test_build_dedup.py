@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from build_helpers import make_corpus, make_document
 
+from corpus import api
 from corpus.cli import EXIT_OK, EXIT_PROBLEMS, main
 from corpus.dataset.build import SplitLeakageError, build
 from corpus.dataset.dedup import check_split_leakage
@@ -196,7 +197,7 @@ def test_bundled_data_builds_with_nothing_dropped(tmp_path):
     data = REPO / "data"
     if not (data / "documents").is_dir():
         pytest.skip("no bundled data/ directory")
-    result = build(data, tmp_path / "out", check_raw=False)
+    result = api.build(data, tmp_path / "out", check_raw=False)
     assert result.dropped == {} and result.manifest["dedup"]["dropped_exact"] == 0
     assert result.manifest["dedup"]["dropped_near"] == 0
     assert (tmp_path / "out" / DEDUP_AUDIT).read_text(encoding="utf-8") == ""

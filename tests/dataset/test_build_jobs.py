@@ -190,30 +190,30 @@ def test_bundled_data_is_byte_identical_with_two_jobs(tmp_path):
 
 def test_generated_corpus_is_byte_identical_with_two_jobs(gen_dir, tmp_path):
     small = {"batch_rows": 40, "shard_rows": 150}
-    one = build(gen_dir, tmp_path / "one", validate=False, **small)
-    two = build(gen_dir, tmp_path / "two", validate=False, jobs=2, **small)
+    one = build(gen_dir, tmp_path / "one", **small)
+    two = build(gen_dir, tmp_path / "two", jobs=2, **small)
     assert files(one.out) == files(two.out)
     m = one.manifest
     assert m["dedup"]["dropped_exact"] > 0 and m["dedup"]["dropped_near"] > 0
     assert all(set(c["splits"]) == {"train", "validation", "test"} for c in m["configs"].values())
     assert all(c["splits"]["train"]["num_shards"] > 1 for c in m["configs"].values())
-    default = build(gen_dir, tmp_path / "default", validate=False, jobs=3)  # default sizes, another task split
-    assert files(default.out) == files(build(gen_dir, tmp_path / "default1", validate=False).out)
+    default = build(gen_dir, tmp_path / "default", jobs=3)  # default sizes, another task split
+    assert files(default.out) == files(build(gen_dir, tmp_path / "default1").out)
 
 
 def test_unsorted_jsonl_is_byte_identical_with_two_jobs(gen_jsonl, gen_dir, tmp_path):
-    one = build(gen_jsonl, tmp_path / "one", validate=False, batch_rows=40, shard_rows=150)
-    two = build(gen_jsonl, tmp_path / "two", validate=False, jobs=2, batch_rows=40, shard_rows=150)
+    one = build(gen_jsonl, tmp_path / "one", batch_rows=40, shard_rows=150)
+    two = build(gen_jsonl, tmp_path / "two", jobs=2, batch_rows=40, shard_rows=150)
     assert files(one.out) == files(two.out)
     # same documents as the directory layout (other record bytes): the same shards
-    same = build(gen_dir, tmp_path / "dir", validate=False, batch_rows=40, shard_rows=150)
+    same = build(gen_dir, tmp_path / "dir", batch_rows=40, shard_rows=150)
     data = {k: v for k, v in files(one.out).items() if k.startswith("data/")}
     assert data and data == {k: v for k, v in files(same.out).items() if k.startswith("data/")}
 
 
 def test_leakage_check_with_two_jobs(gen_dir, tmp_path):
-    one = build(gen_dir, tmp_path / "one", validate=False, dedup=False)
-    two = build(gen_dir, tmp_path / "two", validate=False, dedup=False, jobs=2)
+    one = build(gen_dir, tmp_path / "one", dedup=False)
+    two = build(gen_dir, tmp_path / "two", dedup=False, jobs=2)
     assert files(one.out) == files(two.out)
     # an exact copy on a site of the test split leaks the train original
     docs = corpus_docs(60)
@@ -225,7 +225,7 @@ def test_leakage_check_with_two_jobs(gen_dir, tmp_path):
     errors = []
     for jobs in (1, 2):
         with pytest.raises(SplitLeakageError) as exc:
-            build(root, tmp_path / f"leak{jobs}", validate=False, dedup=False, jobs=jobs)
+            build(root, tmp_path / f"leak{jobs}", dedup=False, jobs=jobs)
         errors.append((str(exc.value), exc.value.pairs))
     assert errors[0] == errors[1]
 
@@ -237,8 +237,8 @@ def test_custom_filters_run_in_this_process_with_the_same_result(gen_dir, tmp_pa
         calls[doc.id] += 1
         return "site3" if doc.source.domain == "site3.example" else None
 
-    one = build(gen_dir, tmp_path / "one", validate=False, filters=[no_site3])
-    two = build(gen_dir, tmp_path / "two", validate=False, filters=[no_site3], jobs=2)
+    one = build(gen_dir, tmp_path / "one", filters=[no_site3])
+    two = build(gen_dir, tmp_path / "two", filters=[no_site3], jobs=2)
     assert files(one.out) == files(two.out) and one.dropped["site3"] > 0
     assert set(calls.values()) == {4}  # dedup pass and write pass, twice
 
@@ -341,7 +341,7 @@ def test_worker_errors_are_the_single_process_errors(case, tmp_path):
     seen = []
     for jobs in (1, 2):
         with pytest.raises(CorpusError) as exc:
-            build(root, tmp_path / f"out{jobs}", validate=False, dedup=case != "duplicate_id", jobs=jobs)
+            build(root, tmp_path / f"out{jobs}", dedup=case != "duplicate_id", jobs=jobs)
         seen.append((type(exc.value), str(exc.value), exc.value.reason))
         assert not (tmp_path / f"out{jobs}").exists()
     assert seen[0] == seen[1]
@@ -363,7 +363,7 @@ def _die(*args: object) -> bytes:
 def test_a_dead_worker_is_a_worker_error_not_a_hang(gen_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(tasks_mod, "_worker_task", _die)
     with pytest.raises(WorkerError):
-        build(gen_dir, tmp_path / "out", validate=False, jobs=2)
+        build(gen_dir, tmp_path / "out", jobs=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 

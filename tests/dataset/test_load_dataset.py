@@ -61,7 +61,7 @@ def published(tmp_path_factory) -> tuple[Path, list[Document]]:
     root = tmp_path_factory.mktemp("corpus")
     docs = make_corpus(root, 24)
     out = tmp_path_factory.mktemp("dist") / "corpus"
-    build(root, out, validate=False)
+    build(root, out)
     return out, docs
 
 
@@ -145,7 +145,7 @@ def test_tiny_corpus_with_one_split_loads(tmp_path, offline):
     doc = make_document(root, 1)
     write_document(doc, root / "documents" / f"{doc.id}.json")
     out = tmp_path / "out"
-    build(root, out, validate=False)
+    build(root, out)
     for c in CONFIGS:
         ds = _load(out, offline, c)
         assert len(ds) == 1  # one split, the others are not declared
@@ -210,7 +210,7 @@ def _build_jsonl(docs: list[Document], tmp: Path) -> Path:
     src = tmp / "docs.jsonl"
     src.write_text("".join(json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
     out = tmp / "out"
-    build(src, out, validate=False, dedup=False, check_leakage=False)  # arbitrary documents, duplicates too
+    build(src, out, dedup=False, check_leakage=False)  # arbitrary documents, duplicates too
     return out
 
 

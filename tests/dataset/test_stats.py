@@ -36,7 +36,7 @@ def test_counts_match_the_documents(corpus):
 
 def test_built_dataset_gives_the_same_stats(corpus, tmp_path):
     root, _ = corpus
-    build(root, tmp_path / "out", validate=False)
+    build(root, tmp_path / "out")
     assert stats_for_path(tmp_path / "out").to_dict() == stats_for_path(root).to_dict()
 
 

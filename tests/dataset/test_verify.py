@@ -20,7 +20,7 @@ def pristine(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("corpus")
     make_corpus(root, 10)
     out = tmp_path_factory.mktemp("dist") / "corpus"
-    build(root, out, validate=False)
+    build(root, out)
     return out
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from corpus.errors import DocumentError
 from corpus.ingestion.engine import IngestOptions, draft_page, ingest
-from corpus.ingestion.warc import WarcPage, WarcProblem, WarcRecord, iter_pages, iter_records
+from corpus.warc import WarcPage, WarcProblem, WarcRecord, iter_pages, iter_records
 
 CASE_TIMEOUT_S = 30
 BIG_TIMEOUT_S = 180

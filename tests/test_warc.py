@@ -9,7 +9,7 @@ import json
 import pytest
 from hostile.warcs import page_record, record, warc_gz, warc_plain
 
-from corpus.ingestion.warc import WarcPage, WarcProblem, WarcStats, dechunk, digest_matches, iter_pages
+from corpus.warc import WarcPage, WarcProblem, WarcStats, dechunk, digest_matches, iter_pages
 
 PAGES = [f"<html><body><h1>Title {i}</h1><p>Paragraph number {i} of the test.</p></body></html>" for i in range(4)]
 
@@ -134,7 +134,7 @@ def test_unsupported_content_encoding(tmp_path):
 
 
 def test_oversized_record_is_skipped_not_held(tmp_path, monkeypatch):
-    import corpus.ingestion.warc as w
+    import corpus.warc as w
 
     monkeypatch.setattr(w, "MAX_WARC_RECORD_BYTES", 1000)
     recs = [page_record(PAGES[0], i=0), page_record("<p>" + "x" * 5000 + "</p>", i=1), page_record(PAGES[1], i=2)]
