@@ -48,6 +48,9 @@ NER_MAX_CHARS = 200_000
 MAX_IMPORT_INDEX_BYTES = 256 * MIB
 #: Largest single record (one line) of a JSONL benchmark file (page HTML plus its gold).
 MAX_IMPORT_RECORD_BYTES = 4 * MAX_RAW_BYTES
+#: Largest unmatched stretch (characters on either side) re-aligned character by character when gold
+#: marks are carried from an annotated copy of a page to the original (L3S-GN1); longer stays unaligned.
+MAX_ALIGN_GAP_CHARS = 4_000
 
 # -- ingest (corpus ingest, corpus.warc, corpus.dataset.dedup) --------------------------------------------
 #: Largest WARC record block accepted (HTTP headers + payload); larger records are skipped, not held.

@@ -190,6 +190,47 @@ def element_labels(root, label_of: Callable[[object], str | None], *, default: s
     """
     if root is None:
         return []
+    names, coded, blocks = _coded(root, label_of, default)
+    return [_majority(names, coded[b.start : b.end], default) for b in blocks]
+
+
+def element_char_labels(root, label_of: Callable[[object], str | None], *, default: str | None = None
+                        ) -> tuple[str, Labels]:
+    """``(normalised text, one label per character)`` from marks on elements (see :func:`element_labels`).
+
+    Spaces and block separators get ``None``. A block whose coded copy differs in length from its
+    text (a character the normaliser composed with a neighbour) takes its majority label throughout.
+    """
+    if root is None:
+        return "", []
+    text, blocks, _ = normalise_html_root(root)
+    names, coded, coded_blocks = _coded(root, label_of, default)
+    out: Labels = [None] * len(text)
+    if len(coded_blocks) != len(blocks):  # marks change characters, never the block structure
+        return text, out
+    for b, cb in zip(blocks, coded_blocks, strict=True):
+        part = coded[cb.start : cb.end]
+        same = len(part) == b.end - b.start
+        whole = None if same else _majority(names, part, default)
+        for k in range(b.end - b.start):
+            if text[b.start + k] == " ":
+                continue
+            code = ord(part[k]) - _CODE_BASE if same else -1
+            out[b.start + k] = (names[code] if 0 <= code < len(names) else None) if same else whole
+    return text, out
+
+
+def _majority(names: list[str | None], coded: str, default: str | None) -> str | None:
+    """The label covering most characters of a coded block (ties: the default, then label order)."""
+    counts = Counter(ord(c) - _CODE_BASE for c in coded if ord(c) >= _CODE_BASE)
+    if not counts:
+        return default
+    best = max(counts.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+    return names[best] if 0 <= best < len(names) else None
+
+
+def _coded(root, label_of: Callable[[object], str | None], default: str | None):
+    """``(label names, text, blocks)`` of a copy of ``root`` whose characters stand for their labels."""
     names = [default, *BLOCK_LABELS]
     index = {name: i for i, name in enumerate(names)}
     coded = copy.deepcopy(root)
@@ -207,15 +248,7 @@ def element_labels(root, label_of: Callable[[object], str | None], *, default: s
                 child.tail = _encode(child.tail, own)
             stack.append((child, own))
     text, blocks, _ = normalise_html_root(coded)
-    out: Labels = []
-    for b in blocks:
-        counts = Counter(ord(c) - _CODE_BASE for c in text[b.start : b.end] if ord(c) >= _CODE_BASE)
-        if not counts:
-            out.append(default)
-            continue
-        best = max(counts.items(), key=lambda kv: (kv[1], -kv[0]))[0]
-        out.append(names[best] if 0 <= best < len(names) else None)
-    return out
+    return names, text, blocks
 
 
 def _encode(s: str, code: int) -> str:

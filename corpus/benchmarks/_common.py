@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import json
 import re
@@ -15,7 +16,7 @@ from corpus.ingestion.draft import draft_document
 from corpus.limits import MAX_IMPORT_INDEX_BYTES, MAX_IMPORT_RECORD_BYTES, MAX_RAW_BYTES
 from corpus.model import Document, Layer, Metadata
 from corpus.registry import Imported, Reject
-from corpus.text.decode import codec_name, decode_bytes
+from corpus.text.decode import codec_name
 from corpus.text.normalise import NormalisedPage, decode_raw, normalise_html_root, parse_html
 
 #: Directory (under the output corpus root) that receives copies of the raw pages.
@@ -106,12 +107,41 @@ def read_page(path: Path) -> bytes:
         raise DocumentError(f"{path.name}: cannot read: {exc}", reason="unreadable_page") from exc
 
 
+#: Byte-order marks a legacy gold text file may start with, and their codecs.
+_TEXT_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Bytes windows-1252 leaves undefined come out of surrogateescape as U+DC81 ... U+DC9D.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def decode_legacy_text(raw: bytes) -> tuple[str, str]:
+    """``(text, encoding)`` of a hand-made gold text file of a pre-2015 dataset; never a guess.
+
+    A UTF-8 or UTF-16 byte-order mark decides; otherwise the bytes are UTF-8 when they are valid
+    UTF-8, else windows-1252 (the encoding of text saved on the annotators' Windows machines; the
+    five bytes it leaves undefined become the C1 characters of the same value, as in browsers).
+    """
+    for bom, codec in _TEXT_BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom) :].decode(codec), codec
+            except UnicodeDecodeError:
+                break
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="surrogateescape")
+        return _ESCAPED_BYTE.sub(lambda m: chr(ord(m.group()) - 0xDC00), text), "cp1252"
+
+
 def read_text_file(path: Path, *, missing_reason: str = "missing_gold") -> str:
-    """A gold text file decoded (BOM, UTF-8, detection, replacement; see :func:`corpus.text.decode`)."""
+    """A legacy gold text file (Dragnet ``Corrected/``, CleanEval gold), see :func:`decode_legacy_text`."""
     if not path.is_file():
         raise DocumentError(f"{path.name}: gold file not found", reason=missing_reason)
-    raw = read_page(path)
-    return decode_bytes(raw, html=False)[0]
+    return decode_legacy_text(read_page(path))[0]
 
 
 def safe_name(name: str) -> str:
@@ -146,11 +176,14 @@ def make_document(
     declared_charset: str | None = None,
     page: NormalisedPage | None = None,
 ) -> Document:
-    """A draft document for ``raw``, stored at ``raw/<source_dataset>/<file_name>``."""
+    """A draft document for ``raw``, stored at ``raw/<source_dataset>/<file_name>``.
+
+    A page that normalises to no text is not a document: DocumentError ``no_text`` (a reject).
+    """
     raw_path = raw_path_for(source_dataset, file_name)
     if gzipped is None:
         gzipped = raw_path.lower().endswith(".gz")
-    return draft_document(
+    doc = draft_document(
         raw,
         raw_path=raw_path,
         raw_format="html",
@@ -162,6 +195,9 @@ def make_document(
         declared_charset=declared_charset,
         page=page,
     )
+    if not doc.text:
+        raise DocumentError(f"{file_name}: the page normalises to no text", reason="no_text")
+    return doc
 
 
 def with_gold_metadata(doc: Document, metadata: Metadata, *, by: str) -> Document:

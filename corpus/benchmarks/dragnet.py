@@ -1,10 +1,12 @@
 """Dragnet data: ``HTML/<name>.html`` + ``Corrected/<name>.html.corrected.txt``.
 
 The corrected file holds the page's main content as cut-and-pasted text; when the page has user
-comments they follow a delimiter line ``!@#$%^&*()  COMMENTS`` (typed by hand, so a few files carry
-variants such as one space or a missing character; any line of at least six of those punctuation
-characters followed by ``COMMENTS`` counts). The whole file is kept verbatim as ``reference``
-(convention ``dragnet-corrected``); ``source_id`` is ``<name>``.
+comments they follow a delimiter line ``!@#$%^&*()  COMMENTS`` (typed by hand, so files carry
+variants: one space, a tab, a missing character, CRLF line ends; any line of at least six of those
+punctuation characters, spaces or tabs followed by ``COMMENTS`` counts). Corrected files are UTF-8,
+windows-1252 or UTF-16 with a byte-order mark (:func:`~corpus.benchmarks._common.decode_legacy_text`).
+The whole file is kept verbatim as ``reference`` (convention ``dragnet-corrected``); ``source_id``
+is ``<name>``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from corpus.registry import Imported, Reject, importer
 NAME = "dragnet"
 CONVENTION = "dragnet-corrected"
 GOLD_SUFFIX = ".html.corrected.txt"
-COMMENTS_LINE = re.compile(r"^[ \t]*[!@#$%^&*() ]{6,}COMMENTS[ \t]*$", re.MULTILINE)
+#: The delimiter line: a run of ``!@#$%^&*()`` (at least four of them), spaces and tabs, then COMMENTS.
+COMMENTS_LINE = re.compile(
+    r"^[ \t]*(?=(?:[ \t]*[!@#$%^&*()]){4})[!@#$%^&*() \t]{6,}COMMENTS[ \t\r]*$", re.MULTILINE
+)
 
 
 def split_comments(gold: str) -> tuple[str, str]:

@@ -3,10 +3,15 @@
 Layout: ``original/<uuid>.html`` (the page as crawled), ``annotated/<uuid>.html`` (the same page with
 the annotators' ``<span class="x-nc-selN">`` wrappers) and ``url-mapping.txt`` (lines
 ``<urn:uuid:UUID> URL``). Span classes: 0 not content, 1 headline, 2 full text, 3 supplemental,
-4 related content, 5 comments. They are real block labels: each character takes the class of its
-nearest annotated ancestor, each block of the annotated page the class covering most of its
-characters, and the labels are carried over to the original page's identical blocks (status
-``projected``). There is no plain-text gold, so ``reference`` stays empty.
+4 related content, 5 comments. Spans nest: each character takes the class of its innermost span.
+
+The annotated copies were saved as Latin-1: every other character is ``?`` there (``Kosovo’s`` ->
+``Kosovo?s``), and the markup differs slightly from the original's, so the labels are carried over
+by aligning the characters of the two normalised texts (:mod:`corpus.benchmarks._align`, ``?``
+matching any non-Latin-1 character), each original block taking the label most of its aligned
+characters carry (status ``projected``). The original pages were re-saved as UTF-8 whatever their
+``<meta>`` says, so a page that is valid UTF-8 is decoded as UTF-8. There is no plain-text gold, so
+``reference`` stays empty.
 """
 
 from __future__ import annotations
@@ -15,10 +20,20 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpus.annotate.projection import align_labels, apply_labels, element_labels
-from corpus.benchmarks._common import check_options, guarded, make_document, parse_page, read_page, require_dir, unique
+from corpus.annotate.projection import apply_labels, element_char_labels
+from corpus.benchmarks._align import transfer_labels
+from corpus.benchmarks._common import (
+    check_options,
+    decode_legacy_text,
+    guarded,
+    make_document,
+    read_page,
+    require_dir,
+    unique,
+)
 from corpus.errors import DocumentError
 from corpus.registry import Imported, Reject, importer
+from corpus.text.normalise import parse_html
 
 NAME = "l3s-gn1"
 #: Span class -> block label (DESIGN §4). Not-content text has no finer kind: ``other``.
@@ -32,6 +47,8 @@ CLASS_LABELS: dict[str, str] = {
 }
 #: Label of text outside every annotated span (boilerplate in the dataset's convention).
 UNANNOTATED = "other"
+#: Tie-break between labels covering equally many characters of a block: content first.
+PRIORITY = ("title", "body", "caption", "comments", "related", "other")
 _MAPPING = re.compile(r"^\s*<urn:uuid:([0-9A-Za-z-]+)>\s+(\S+)")
 
 
@@ -54,19 +71,23 @@ def read_url_mapping(path: Path) -> dict[str, str]:
     return out
 
 
+def annotated_char_labels(raw: bytes) -> tuple[str, list[str | None]]:
+    """Normalised text of an annotated page and the label of each of its characters."""
+    root = parse_html(decode_legacy_text(raw)[0])
+    return element_char_labels(root, span_label, default=UNANNOTATED)
+
+
 def l3s_document(annotated: Path, original_dir: Path, urls: dict[str, str], license: str | None) -> Imported:
     uuid = annotated.stem
     path = original_dir / annotated.name
     raw = read_page(path)
     doc = make_document(raw, source_dataset=NAME, file_name=path.name, source_id=uuid,
-                        url=urls.get(uuid), license=license)
-    root, page = parse_page(read_page(annotated), gzipped=False)
-    if root is None:
+                        url=urls.get(uuid), license=license, declared_charset="utf-8")
+    text, char_labels = annotated_char_labels(read_page(annotated))
+    if not text:
         raise DocumentError(f"annotated/{annotated.name} has no content", reason="empty_gold")
-    labels = element_labels(root, span_label, default=UNANNOTATED)
-    source_texts = [page.text[b.start : b.end] for b in page.blocks]
-    target_texts = [doc.text[b.start : b.end] for b in doc.blocks]
-    return Imported(apply_labels(doc, align_labels(target_texts, source_texts, labels), by=NAME), raw)
+    labels = transfer_labels(text, char_labels, doc.text, doc.blocks, priority=PRIORITY)
+    return Imported(apply_labels(doc, labels, by=NAME), raw)
 
 
 @importer(NAME, description="L3S-GN1 (original/ + annotated/ with x-nc-sel spans, url-mapping.txt)")

@@ -5,9 +5,9 @@ Record: ``track_id``, ``url``, ``html`` (full page; the human-selected main-cont
 ``groundtruth_content`` (hand-calibrated markdown, only on the 545-page subset) and ``meta``
 (``language``, ``style``, ``level``, ``table``, ``code``, ``equation``). ``track_id`` is
 ``source_id``; ``html`` is stored as the raw page (UTF-8). ``reference`` is ``groundtruth_content``
-verbatim (convention ``webmainbench-groundtruth``), else ``convert_main_content`` (convention
-``webmainbench-convert``). Blocks inside ``cc-select`` elements are ``body`` (an ``h1`` block:
-``title``), all other blocks ``other`` (status ``projected``).
+verbatim (convention ``webmainbench-groundtruth``); when it is absent or blank,
+``convert_main_content`` (convention ``webmainbench-convert``). Blocks inside ``cc-select``
+elements are ``body`` (an ``h1`` block: ``title``), all other blocks ``other`` (status ``projected``).
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def webmainbench_document(record: object, license: str | None) -> Imported:
                         url=record.get("url"), license=license, declared_charset="utf-8", page=page)
     for key, convention in (("groundtruth_content", "webmainbench-groundtruth"),
                             ("convert_main_content", "webmainbench-convert")):
-        if isinstance(record.get(key), str):
-            doc = doc.replace(reference=Reference(text=record[key], convention=convention))
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():  # outside the 545-page subset the field is ""
+            doc = doc.replace(reference=Reference(text=value, convention=convention))
             break
     meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
     doc = with_gold_metadata(doc, Metadata(language=language_tag(meta.get("language"))), by=NAME)

@@ -1,0 +1,74 @@
+"""Carry per-character labels from an annotated copy of a page onto the original page's blocks.
+
+The copy's text differs from the original's in known ways: characters the copy could not encode are
+``?`` (L3S-GN1 saved its annotated pages as Latin-1), and the annotation markup may shift a few
+characters or words. Words are aligned first (difflib on the word sequences, a copy ``?`` matching
+any non-Latin-1 character of the original), then each unmatched stretch of at most
+:data:`~corpus.limits.MAX_ALIGN_GAP_CHARS` characters character by character. Each original block
+takes the label covering most of its aligned characters; a block with no aligned character is
+undecided (``None``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from corpus.limits import MAX_ALIGN_GAP_CHARS
+from corpus.model import Block
+
+Labels = list[str | None]
+#: What the annotated copies wrote for a character outside Latin-1.
+WILDCARD = "?"
+_WORD = re.compile(r"\S+")
+_NON_LATIN1 = re.compile(r"[^\x00-\xff]")
+
+
+def wildcard_form(text: str) -> str:
+    """``text`` with every non-Latin-1 character replaced by ``?`` (same length, same offsets)."""
+    return _NON_LATIN1.sub(WILDCARD, text)
+
+
+def align_chars(source: str, target: str, *, max_gap: int = MAX_ALIGN_GAP_CHARS) -> list[int]:
+    """For each character of ``target``, the index of the ``source`` character it matches, or -1."""
+    out = [-1] * len(target)
+    src_words = [(m.start(), m.end()) for m in _WORD.finditer(source)]
+    dst_words = [(m.start(), m.end()) for m in _WORD.finditer(target)]
+    sm = SequenceMatcher(None, [source[a:b] for a, b in src_words], [target[a:b] for a, b in dst_words],
+                         autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            for (sa, sb), (ta, _) in zip(src_words[i1:i2], dst_words[j1:j2], strict=True):
+                for k in range(sb - sa):
+                    out[ta + k] = sa + k
+        elif op == "replace":
+            s0, s1 = src_words[i1][0], src_words[i2 - 1][1]
+            t0, t1 = dst_words[j1][0], dst_words[j2 - 1][1]
+            if s1 - s0 <= max_gap and t1 - t0 <= max_gap:
+                cm = SequenceMatcher(None, source[s0:s1], target[t0:t1], autojunk=False)
+                for a, b, n in cm.get_matching_blocks():
+                    for k in range(n):
+                        if not target[t0 + b + k].isspace():
+                            out[t0 + b + k] = s0 + a + k
+    return out
+
+
+def transfer_labels(source_text: str, source_labels: Sequence[str | None], target_text: str,
+                    target_blocks: Sequence[Block], *, priority: Sequence[str | None] = ()) -> Labels:
+    """One label per target block: the label most of its aligned characters carry (None: none aligned).
+
+    ``source_labels`` has one entry per character of ``source_text`` (``None`` for spaces); ties go
+    to the label listed first in ``priority``.
+    """
+    mapping = align_chars(source_text, wildcard_form(target_text))
+    rank = {lab: i for i, lab in enumerate(priority)}
+    out: Labels = []
+    for b in target_blocks:
+        counts = Counter(source_labels[j] for j in mapping[b.start : b.end] if j >= 0 and source_labels[j] is not None)
+        if not counts:
+            out.append(None)
+            continue
+        out.append(max(counts.items(), key=lambda kv: (kv[1], -rank.get(kv[0], len(rank))))[0])
+    return out
