@@ -8,9 +8,9 @@ reported and left out. Definitions (also in ``docs/annotation-format.md``):
   content vs boilerplate (:data:`corpus.labels.CONTENT_LABELS`); when only one category occurs on
   both sides, kappa is 1.0 if the two sides agree on every block and 0.0 otherwise; with no
   comparable block it is ``None``. Blocks labelled on one side only are counted separately.
-* entities — span P/R/F1 with A as reference (CoNLL-4 labels): ``exact`` (same boundaries and
-  label), ``overlap`` (overlapping span with the same label) and ``partial`` (nervaluate: boundary
-  overlap gets half credit, label ignored). When neither side has an entity, P = R = F1 = 1.0.
+* entities — :func:`corpus.evaluate.entities.entity_scores` with A as reference (CoNLL-4 labels):
+  nervaluate's ``strict``, ``exact``, ``partial``, ``ent_type`` and seqeval's ``bio``, overall and
+  per label. When neither side has an entity, every P = R = F1 = 1.0 (nothing to disagree on).
 * metadata — per field, the share of pages whose values are equal, over the pages where at least
   one side sets the field (``None`` when no page does).
 """
@@ -23,12 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus.evaluate.metrics import cohen_kappa, entity_scores
+from corpus.evaluate.entities import entity_scores, format_entity_table
+from corpus.evaluate.metrics import cohen_kappa
 from corpus.labels import CONTENT_LABELS
 from corpus.model import Document, Metadata
-
-#: Entity scores reported, name -> schema of :func:`corpus.evaluate.metrics.entity_scores`.
-ENTITY_MODES: dict[str, str] = {"exact": "strict", "overlap": "ent_type", "partial": "partial"}
 
 
 @dataclass
@@ -94,21 +92,16 @@ def block_agreement(pairs: list[tuple[Document, Document]]) -> dict[str, Any]:
 
 
 def entity_agreement(pairs: list[tuple[Document, Document]]) -> dict[str, Any]:
+    """Entity scores of B against A: ``{n_a, n_b, overall: {mode: ...}, per_label: {label: {mode: ...}}}``."""
     a_docs = [a for a, _ in pairs]
     b_docs = [b for _, b in pairs]
     n_a = sum(len(d.entities) for d in a_docs)
     n_b = sum(len(d.entities) for d in b_docs)
-    scores = entity_scores(a_docs, b_docs)
-    out: dict[str, Any] = {"n_a": n_a, "n_b": n_b}
-    for name, schema in ENTITY_MODES.items():
-        s = scores.overall[schema]
-        if not any(s[k] for k in ("correct", "incorrect", "partial", "missed", "spurious")):
-            out[name] = {"precision": 1.0, "recall": 1.0, "f1": 1.0}  # nothing to disagree on
-        else:
-            out[name] = {k: s[k] for k in ("precision", "recall", "f1")}
-    out["per_label"] = {lab: {k: v["strict"][k] for k in ("precision", "recall", "f1")}
-                        for lab, v in scores.per_label.items()}
-    return out
+    scores = entity_scores(a_docs, b_docs).as_dict()
+    overall = scores["overall"]
+    if not any(overall["strict"][k] for k in ("correct", "incorrect", "partial", "missed", "spurious")):
+        overall = {mode: {**v, "precision": 1.0, "recall": 1.0, "f1": 1.0} for mode, v in overall.items()}
+    return {"n_a": n_a, "n_b": n_b, "overall": overall, "per_label": scores["per_label"]}
 
 
 def _is_set(v: Any) -> bool:
@@ -166,11 +159,8 @@ def format_text(r: Agreement) -> str:
         f"  kappa (content vs boilerplate) {_f(bl['content_kappa'])}",
         f"  accuracy (all labels)          {_f(bl['accuracy'])}",
         f"entities (A as reference): A {r.entities['n_a']}, B {r.entities['n_b']}",
-        "           precision recall     f1",
     ]
-    for name in ENTITY_MODES:
-        s = r.entities[name]
-        lines.append(f"  {name:8} {_f(s['precision'])} {_f(s['recall'])} {_f(s['f1'])}")
+    lines += format_entity_table(r.entities)
     lines.append("metadata (share of equal values where either side sets the field):")
     for k, v in r.metadata.items():
         if v["compared"]:

@@ -21,6 +21,7 @@ from typing import Any
 from corpus.documents import load_corpus, load_documents
 from corpus.errors import ConfigError
 from corpus.evaluate import metrics as M
+from corpus.evaluate.entities import entity_scores
 from corpus.evaluate.extractors import Extractor, resolve
 from corpus.evaluate.extractors.pool import Outcome, Task, run_isolated
 from corpus.limits import EXTRACTOR_TIMEOUT_S, MAX_EXTRACTOR_OUTPUT_BYTES
@@ -524,6 +525,6 @@ def score_structures(
     if entity_predictions or spacy_models:
         gold = gold_entity_docs(docs)
         for name, path in entity_predictions:
-            result.entities[name] = M.entity_scores(gold, load_prediction_docs(path)).as_dict()
+            result.entities[name] = entity_scores(gold, load_prediction_docs(path)).as_dict()
         for name, model in spacy_models:
-            result.entities[name] = M.entity_scores(gold, spacy_entity_docs(gold, model)).as_dict()
+            result.entities[name] = entity_scores(gold, spacy_entity_docs(gold, model)).as_dict()

@@ -9,7 +9,7 @@ failed on that page (crash, time-out, missing from a predictions file). Each ret
 - :func:`trafilatura_segments` — trafilatura's evaluation-set metric (include / exclude snippets);
 - :func:`token_f1` — bag-of-words F1 on whitespace tokens, macro-averaged;
 - :func:`cohen_kappa`, :func:`block_scores` — block classification;
-- :func:`entity_scores` — span-level NER (seqeval / nervaluate conventions).
+- entity scores live in :mod:`corpus.evaluate.entities` (re-exported here).
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus.labels import CONTENT_LABELS, to_conll
+from corpus.evaluate.entities import ENTITY_SCHEMAS as ENTITY_SCHEMAS
+from corpus.evaluate.entities import EntityScores as EntityScores
+from corpus.evaluate.entities import entity_scores as entity_scores
+from corpus.labels import CONTENT_LABELS
 from corpus.model import Document
 from corpus.text.normalise import fold_text
 
@@ -476,120 +479,3 @@ def block_scores(gold_docs: Iterable[Document], pred_docs: Iterable[Document]) -
         accuracy=(sum(1 for g, p in zip(gold_l, pred_l, strict=True) if g == p) / n) if n else 0.0,
         kappa=cohen_kappa(gold_l, pred_l), content=content, per_label=per_label, confusion=confusion,
     )
-
-
-# -- entities -------------------------------------------------------------------------------------
-Span = tuple[int, int, str]
-
-
-def _doc_spans(doc: Document) -> list[Span]:
-    out = []
-    for e in doc.entities:
-        lab = to_conll(e.label, doc.annotation.entity_label_set)
-        if lab is not None:
-            out.append((e.start, e.end, lab))
-    return sorted(out)
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-@dataclass
-class _Tally:
-    cor: float = 0
-    inc: float = 0
-    par: float = 0
-    mis: float = 0
-    spu: float = 0
-
-    def scores(self, partial_weight: float = 0.0) -> dict[str, float]:
-        pos = self.cor + self.inc + self.par + self.mis
-        act = self.cor + self.inc + self.par + self.spu
-        credit = self.cor + partial_weight * self.par
-        p = credit / act if act else 0.0
-        r = credit / pos if pos else 0.0
-        return {"precision": p, "recall": r, "f1": _harmonic(p, r), "correct": self.cor,
-                "incorrect": self.inc, "partial": self.par, "missed": self.mis, "spurious": self.spu}
-
-
-def _tally_doc(gold: list[Span], pred: list[Span], schema: str, tally: _Tally) -> None:
-    """nervaluate-style counting for one document and one schema."""
-    matched_gold: set[int] = set()
-    for ps in pred:
-        exact = [i for i, gs in enumerate(gold) if gs[0] == ps[0] and gs[1] == ps[1]]
-        overl = [i for i, gs in enumerate(gold) if _overlaps(gs, ps)]
-        if exact:
-            i = exact[0]
-            matched_gold.add(i)
-            same_type = gold[i][2] == ps[2]
-            if schema in ("strict", "ent_type"):
-                tally.cor += 1 if same_type else 0
-                tally.inc += 0 if same_type else 1
-            else:  # exact, partial: boundaries only
-                tally.cor += 1
-        elif overl:
-            i = overl[0]
-            matched_gold.update(overl[:1])
-            if schema == "strict" or schema == "exact":
-                tally.inc += 1
-            elif schema == "partial":
-                tally.par += 1
-            else:  # ent_type: overlap with the right type is correct
-                if gold[i][2] == ps[2]:
-                    tally.cor += 1
-                else:
-                    tally.inc += 1
-        else:
-            tally.spu += 1
-    tally.mis += len(gold) - len(matched_gold)
-
-
-ENTITY_SCHEMAS: tuple[str, ...] = ("strict", "exact", "partial", "ent_type")
-
-
-@dataclass
-class EntityScores:
-    """Span-level NER scores. ``overall[schema]`` for every nervaluate schema (``strict`` = exact
-    boundaries and type, the seqeval entity-level score; ``partial`` gives overlaps half credit);
-    ``per_label[label][schema]`` restricts gold and predicted spans to one label."""
-
-    n_docs: int
-    n_missing_docs: int
-    overall: dict[str, dict[str, float]]
-    per_label: dict[str, dict[str, dict[str, float]]]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"n_docs": self.n_docs, "n_missing_docs": self.n_missing_docs,
-                "overall": self.overall, "per_label": self.per_label}
-
-
-def entity_scores(gold_docs: Iterable[Document], pred_docs: Iterable[Document]) -> EntityScores:
-    """Score predicted entities against gold ones, documents paired by id (CoNLL-4 labels)."""
-    preds = _by_id(pred_docs)
-    overall = {s: _Tally() for s in ENTITY_SCHEMAS}
-    per: dict[str, dict[str, _Tally]] = {}
-    n_docs = missing = 0
-    for g in gold_docs:
-        n_docs += 1
-        p = preds.get(g.id)
-        if p is None or p.text != g.text:
-            missing += 1
-            p_spans: list[Span] = []
-        else:
-            p_spans = _doc_spans(p)
-        g_spans = _doc_spans(g)
-        for s in ENTITY_SCHEMAS:
-            _tally_doc(g_spans, p_spans, s, overall[s])
-        for lab in {x[2] for x in g_spans} | {x[2] for x in p_spans}:
-            tallies = per.setdefault(lab, {s: _Tally() for s in ENTITY_SCHEMAS})
-            gl = [x for x in g_spans if x[2] == lab]
-            pl = [x for x in p_spans if x[2] == lab]
-            for s in ENTITY_SCHEMAS:
-                _tally_doc(gl, pl, s, tallies[s])
-
-    def out(t: dict[str, _Tally]) -> dict[str, dict[str, float]]:
-        return {s: t[s].scores(0.5 if s == "partial" else 0.0) for s in ENTITY_SCHEMAS}
-
-    return EntityScores(n_docs=n_docs, n_missing_docs=missing, overall=out(overall),
-                        per_label={lab: out(t) for lab, t in sorted(per.items())})

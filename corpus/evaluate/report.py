@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.evaluate.bench import BenchResult
+from corpus.evaluate.entities import ENTITY_MODES, format_entity_table
 
 
 def _f(x: float | None, nd: int = 3) -> str:
@@ -52,7 +53,24 @@ def render_text(result: BenchResult) -> str:
     info = result.corpus
     skipped = ", ".join(f"{m}: {v['n_skipped']} skipped" for m, v in info["metrics"].items())
     lines.append(f"\n{info['n_documents']} documents ({skipped})")
+    for system, scores in sorted(result.entities.items()):
+        lines += ["", f"entities: {system} ({scores['n_docs']} documents, {scores['n_missing_docs']} without a "
+                      "prediction)", *format_entity_table(scores)]
     return "\n".join(lines) + "\n"
+
+
+def _entity_markdown(entities: dict[str, Any]) -> list[str]:
+    """One table per system: every entity mode overall and per label (docs/metrics.md)."""
+    lines = ["## Entities", ""]
+    for system, scores in sorted(entities.items()):
+        rows = [["overall", mode, _f(v["precision"]), _f(v["recall"]), _f(v["f1"])]
+                for mode, v in ((m, scores["overall"][m]) for m in ENTITY_MODES)]
+        rows += [[lab, mode, _f(modes[mode]["precision"]), _f(modes[mode]["recall"]), _f(modes[mode]["f1"])]
+                 for lab, modes in scores["per_label"].items() for mode in ENTITY_MODES]
+        lines += [f"`{_escape_md(system)}`: {scores['n_docs']} documents, {scores['n_missing_docs']} without a "
+                  "prediction", ""]
+        lines += _md_table(("label", "mode", "P", "R", "F1"), rows) + [""]
+    return lines
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -93,10 +111,11 @@ def render_markdown(result: BenchResult, *, max_groups: int = 20) -> str:
             lines += [f"`{metric}`" + (f" (largest {max_groups} of {len(groups)} groups)" if len(groups) > max_groups
                                         else ""), ""]
             lines += _md_table(("system", *(f"{g} ({n[g]})" for g in shown)), rows) + [""]
-    for key, title in (("blocks", "Block labels"), ("entities", "Entities")):
-        extra = getattr(result, key, None)
-        if extra:
-            lines += [f"## {title}", "", "```json", json.dumps(extra, indent=1, ensure_ascii=False)[:20000], "```", ""]
+    if result.blocks:
+        lines += ["## Block labels", "", "```json", json.dumps(result.blocks, indent=1, ensure_ascii=False)[:20000],
+                  "```", ""]
+    if result.entities:
+        lines += _entity_markdown(result.entities)
     return "\n".join(lines)
 
 

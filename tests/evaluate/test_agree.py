@@ -9,6 +9,7 @@ from annotation_samples import news_doc, samples, text_doc, unlabelled_doc
 
 from corpus.cli import main
 from corpus.evaluate.agree import agreement, kappa
+from corpus.evaluate.entities import ENTITY_MODES
 from corpus.model import Block, Entity, Metadata
 from corpus.store import write_documents
 
@@ -17,8 +18,9 @@ def test_a_set_agrees_perfectly_with_itself():
     r = agreement(samples(), samples())
     assert r.paired == 3 and not r.only_a and not r.only_b
     assert r.blocks["kappa"] == 1.0 and r.blocks["content_kappa"] == 1.0 and r.blocks["accuracy"] == 1.0
-    for mode in ("exact", "overlap", "partial"):
-        assert r.entities[mode] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    for mode in ENTITY_MODES:
+        s = r.entities["overall"][mode]
+        assert (s["precision"], s["recall"], s["f1"]) == (1.0, 1.0, 1.0)
     assert all(v["share"] in (1.0, None) for v in r.metadata.values())
     assert r.metadata["title"]["share"] == 1.0
 
@@ -26,14 +28,14 @@ def test_a_set_agrees_perfectly_with_itself():
 def test_single_document_and_single_category():
     doc = text_doc()
     r = agreement([doc], [doc])
-    assert r.blocks["kappa"] == 1.0 and r.entities["exact"]["f1"] == 1.0
+    assert r.blocks["kappa"] == 1.0 and r.entities["overall"]["strict"]["f1"] == 1.0
     one_cat = doc.replace(blocks=tuple(Block(b.start, b.end, "body", b.tag, b.xpath) for b in doc.blocks))
     assert agreement([one_cat], [one_cat]).blocks["kappa"] == 1.0  # one category, identical: defined as 1
     assert kappa(["body", "body"], ["body", "body"]) == 1.0
     assert kappa([], []) is None
     # no entities on either side: nothing to disagree on
     bare = doc.replace(entities=())
-    assert agreement([bare], [bare]).entities["exact"]["f1"] == 1.0
+    assert agreement([bare], [bare]).entities["overall"]["strict"]["f1"] == 1.0
 
 
 def test_disagreements_lower_the_scores_with_a_as_reference():
@@ -54,9 +56,9 @@ def test_disagreements_lower_the_scores_with_a_as_reference():
     assert 0 < r.blocks["kappa"] < 1 and 0 < r.blocks["content_kappa"] < 1
     assert r.blocks["confusion"]["caption"] == {"footer": 1}
     n = len(a.entities)
-    assert r.entities["exact"]["recall"] == pytest.approx((n - 2) / n)
-    assert r.entities["exact"]["precision"] == pytest.approx((n - 2) / (n - 1))
-    assert r.entities["overlap"]["recall"] == pytest.approx((n - 1) / n)
+    assert r.entities["overall"]["strict"]["recall"] == pytest.approx((n - 2) / n)
+    assert r.entities["overall"]["strict"]["precision"] == pytest.approx((n - 2) / (n - 1))
+    assert r.entities["overall"]["ent_type"]["recall"] == pytest.approx((n - 1) / n)
     assert dropped.text == "Harbour Courier"
     assert r.metadata["title"]["share"] == 1.0
     assert r.metadata["language"]["share"] == 0.0
@@ -82,7 +84,7 @@ def test_cli_text_and_json(tmp_path, capsys):
     assert f"only in A (1): {unlabelled_doc().id}" in out
     assert main(["agree", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["blocks"]["kappa"] == 1.0 and data["entities"]["exact"]["f1"] == 1.0
+    assert data["blocks"]["kappa"] == 1.0 and data["entities"]["overall"]["strict"]["f1"] == 1.0
     assert data["only_a"] == [unlabelled_doc().id]
     assert main(["agree", str(tmp_path / "a"), str(tmp_path / "nope")]) == 2
     assert main(["agree", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "xml"]) == 2

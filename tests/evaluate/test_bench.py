@@ -224,6 +224,18 @@ def test_block_and_entity_predictions_are_scored(tmp_path, capsys):
     assert data["blocks"]["m"]["accuracy"] == 0.0
     assert data["blocks"]["m"]["content"]["recall"] == 0.0
     assert data["entities"]["m"]["overall"]["strict"]["missed"] == 1
+    from corpus.evaluate.entities import ENTITY_MODES
+
+    assert set(data["entities"]["m"]["overall"]) == set(ENTITY_MODES)
+    assert main(["bench", str(gold_dir), "--entities", f"m={pred_dir}", "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "entities: m (1 documents, 0 without a prediction)" in text
+    for mode in ENTITY_MODES:
+        assert f"  {mode:18}  0.000  0.000  0.000" in text
+        assert f"  {'ORG ' + mode:18}  0.000  0.000  0.000" in text
+    assert main(["bench", str(gold_dir), "--entities", f"m={pred_dir}", "--no-progress", "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "| overall | partial | 0.000 | 0.000 | 0.000 |" in md and "| ORG | bio |" in md
 
 
 def test_bad_prediction_value_is_a_usage_error(tmp_path):
@@ -267,6 +279,6 @@ def test_spacy_pipeline_entities_are_scored(tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "spacy", fake)
     preds = bench.spacy_entity_docs([gold], "fake_model")
     assert [(e.label, e.text) for e in preds[0].entities] == [("PER", "Angela Merkel"), ("LOC", "Paris")]
-    from corpus.evaluate.metrics import entity_scores
+    from corpus.evaluate.entities import entity_scores
 
     assert entity_scores([gold], preds).overall["strict"]["f1"] == 1.0

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from corpus.evaluate import metrics as M
-from corpus.model import Annotation, Block, Document, Entity, Layer, Normalizer, Source
+from corpus.model import Annotation, Block, Document, Layer, Normalizer, Source
 
 # -- aeb_shingle4 ---------------------------------------------------------------------------------
 
@@ -190,43 +190,6 @@ def test_block_scores_match_by_character_overlap_and_count_missing_docs():
     s = M.block_scores([gold, _doc("x", [Block(0, 1, "body")], doc_id="d2")], [pred])
     assert s.n_missing_docs == 1
     assert s.confusion["title"] == {"title": 1}  # 8 of 13 characters labelled title
-
-
-# -- entities -------------------------------------------------------------------------------------
-
-
-def _ents(text: str, spans):
-    out = []
-    for surface, label, *cut in spans:
-        start = text.index(surface)
-        end = start + (cut[0] if cut else len(surface))
-        out.append(Entity(start, end, label, text[start:end]))
-    return out
-
-
-def test_entity_scores_exact_partial_and_types():
-    text = "Alice joined Google Inc in Rome."
-    gold = _doc(text, entities=_ents(text, [("Alice", "PER"), ("Google Inc", "ORG")]))
-    pred = _doc(text, entities=_ents(text, [("Alice", "PER"), ("Google Inc", "ORG", 6), ("Rome", "LOC")]))
-    s = M.entity_scores([gold], [pred]).overall
-    assert (s["strict"]["precision"], s["strict"]["recall"]) == pytest.approx((1 / 3, 1 / 2))
-    assert (s["exact"]["precision"], s["exact"]["recall"]) == pytest.approx((1 / 3, 1 / 2))
-    assert (s["partial"]["precision"], s["partial"]["recall"]) == pytest.approx((0.5, 0.75))
-    assert (s["ent_type"]["precision"], s["ent_type"]["recall"]) == pytest.approx((2 / 3, 1.0))
-    assert s["strict"]["spurious"] == 1
-
-
-def test_entity_scores_per_label_and_ontonotes_mapping():
-    text = "Paris is nice."
-    gold = _doc(text, entities=_ents(text, [("Paris", "LOC")]))
-    pred = _doc(text, entities=_ents(text, [("Paris", "GPE")]), label_set="ontonotes18")  # GPE -> LOC
-    s = M.entity_scores([gold], [pred])
-    assert s.overall["strict"]["f1"] == 1.0
-    assert s.per_label["LOC"]["strict"]["f1"] == 1.0
-    wrong = _doc(text, entities=_ents(text, [("Paris", "PER")]))
-    s2 = M.entity_scores([gold], [wrong])
-    assert s2.overall["strict"]["f1"] == 0.0 and s2.overall["exact"]["f1"] == 1.0
-    assert s2.per_label["PER"]["strict"]["spurious"] == 1 and s2.per_label["LOC"]["strict"]["missed"] == 1
 
 
 @pytest.mark.parametrize(("gold", "pred", "expected"), [
