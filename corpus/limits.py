@@ -32,8 +32,14 @@ MAX_EXTRACTOR_OUTPUT_BYTES = 8 * MIB
 BUILD_BATCH_ROWS = 1_000
 #: Rows per Parquet shard when building.
 SHARD_MAX_ROWS = 50_000
-#: Bytes sniffed at the start of an HTML page for a declared charset.
-CHARSET_SNIFF_BYTES = 4 * KIB
+#: Bytes sniffed at the start of an HTML page for a declared charset (the WHATWG prescan reads 1024).
+CHARSET_SNIFF_BYTES = 1 * KIB
+#: Bytes of a page given to statistical charset detection (only when nothing is declared).
+CHARSET_DETECT_BYTES = 256 * KIB
+#: Invalid UTF-8 sequences always tolerated in a page whose ``<meta>`` declares UTF-8 ...
+UTF8_TOLERATED_INVALID = 2
+#: ... and beyond that, valid non-ASCII characters needed per invalid sequence to still read it as UTF-8.
+UTF8_VALID_PER_INVALID = 20
 #: Approximate in-memory bytes buffered per (config, split) writer before a batch is flushed.
 BUILD_BATCH_BYTES = 32 * MIB
 #: Bytes of one JSON-LD ``<script>`` parsed for page metadata (larger ones are skipped).

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from corpus.labels import VIEWS
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 SCHEMA_MAJOR = 1
 #: Length of the hex prefix of the raw bytes' sha256 used as document id.
 ID_HEX_CHARS = 16
@@ -59,6 +59,7 @@ class Source:
     split: str | None = None  # schema 1.1: the source dataset's own split
     page_type: str | None = None  # schema 1.1: the source dataset's page type
     input: str | None = None  # schema 1.1: where ingest found the page
+    encoding_source: str | None = None  # schema 1.2: why ``encoding`` was used (corpus.text.decode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +218,13 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 #: Source fields added in schema 1.1; omitted when unset so 1.0 documents round-trip byte for byte.
 SOURCE_1_1_FIELDS = ("split", "page_type", "input")
+#: Source fields added in schema 1.2 (omitted when unset, likewise).
+SOURCE_1_2_FIELDS = ("encoding_source",)
 
 
 def _source_dict(s: Source) -> dict[str, Any]:
     d = _plain(s)
-    for k in SOURCE_1_1_FIELDS:
+    for k in SOURCE_1_1_FIELDS + SOURCE_1_2_FIELDS:
         if d[k] is None:
             del d[k]
     return d

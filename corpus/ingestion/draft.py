@@ -39,6 +39,7 @@ def draft_document(
         raw_sha256=digest,
         raw_format=raw_format,
         encoding=page.encoding,
+        encoding_source=page.encoding_source,
     )
     return Document(
         id=doc_id_for(digest),

@@ -60,7 +60,13 @@ from corpus.ingestion.plan import (
 from corpus.model import Document, sha256_hex
 from corpus.parallel import resolve_jobs
 from corpus.store import Reject, display_location, document_json, unique_suffix
-from corpus.text.normalise import NormalisedPage, decode_raw, normalise_html_root, normalise_text, parse_html
+from corpus.text.normalise import (
+    NormalisedPage,
+    decode_raw_page,
+    normalise_html_root,
+    normalise_text,
+    parse_html,
+)
 
 DEFAULT_OPTIONS = IngestOptions()
 #: Test hook: seconds to sleep after each shard is done and before each is published (kill tests).
@@ -106,7 +112,8 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
                options: IngestOptions = DEFAULT_OPTIONS, preannotate: Callable[..., Document] | None = None
                ) -> Document:
     """One raw page -> draft document (pre-annotated when ``preannotate`` is given); parses the HTML once."""
-    decoded, encoding = decode_raw(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
+    dec = decode_raw_page(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
+    decoded = dec.text
     root = elements = None
     if raw_format == "text":
         text, blocks = normalise_text(decoded)
@@ -115,7 +122,7 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
         text, blocks, elements = normalise_html_root(root)
     if not text:
         raise DocumentError("the page has no visible text", reason="no_text")
-    page = NormalisedPage(text, blocks, encoding, raw_format)
+    page = NormalisedPage(text, blocks, dec.encoding, raw_format, encoding_source=dec.source)
     doc = draft_document(
         raw, raw_path=raw_path, raw_format=raw_format, gzipped=gzipped, url=url, crawl_date=crawl_date,
         source_dataset=options.source_dataset, source_id=source_id, license=options.license,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from corpus.errors import DocumentError
 from corpus.limits import MAX_BLOCKS, MAX_DOM_DEPTH, MAX_TAG_ATTRIBUTES
 from corpus.model import Block, Normalizer
-from corpus.text.decode import check_raw_size, decode_bytes, gunzip_capped
+from corpus.text.decode import Decoded, check_raw_size, decode_page, gunzip_capped
 
 NORMALIZER_NAME = "corpus-normaliser"
 NORMALIZER_VERSION = "1.0.0"
@@ -72,6 +72,7 @@ class NormalisedPage:
     encoding: str | None
     raw_format: str
     normalizer: Normalizer = NORMALIZER
+    encoding_source: str | None = None  # why ``encoding`` was used (corpus.text.decode.ENCODING_SOURCES)
 
 
 def clean(s: str) -> str:
@@ -341,9 +342,9 @@ def raw_format_for(path: str) -> tuple[str, bool]:
     return "html", gz
 
 
-def decode_raw(raw: bytes, raw_format: str, *, gzipped: bool = False,
-               declared_charset: str | None = None) -> tuple[str, str]:
-    """Raw bytes of one page -> ``(decoded text, encoding)``, with size limits enforced."""
+def decode_raw_page(raw: bytes, raw_format: str, *, gzipped: bool = False,
+                    declared_charset: str | None = None) -> Decoded:
+    """Raw bytes of one page -> :class:`~corpus.text.decode.Decoded`, with size limits enforced."""
     check_raw_size(raw)
     if gzipped:
         raw = gunzip_capped(raw)
@@ -351,15 +352,22 @@ def decode_raw(raw: bytes, raw_format: str, *, gzipped: bool = False,
         (b"\xff\xfe", b"\xfe\xff")
     ):
         raise DocumentError("input looks binary (many NUL bytes)", reason="binary_content")
-    return decode_bytes(raw, declared=declared_charset, html=raw_format != "text")
+    return decode_page(raw, declared=declared_charset, html=raw_format != "text")
+
+
+def decode_raw(raw: bytes, raw_format: str, *, gzipped: bool = False,
+               declared_charset: str | None = None) -> tuple[str, str]:
+    """``(decoded text, encoding)`` of :func:`decode_raw_page`."""
+    d = decode_raw_page(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
+    return d.text, d.encoding
 
 
 def normalise_raw(raw: bytes, raw_format: str, *, gzipped: bool = False,
                   declared_charset: str | None = None) -> NormalisedPage:
     """Raw bytes of one page (``html`` or ``text``; a WARC record's payload is ``html``)."""
-    decoded, encoding = decode_raw(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
+    d = decode_raw_page(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
     if raw_format == "text":
-        text, blocks = normalise_text(decoded)
+        text, blocks = normalise_text(d.text)
     else:
-        text, blocks = normalise_html(decoded)
-    return NormalisedPage(text, blocks, encoding, raw_format)
+        text, blocks = normalise_html(d.text)
+    return NormalisedPage(text, blocks, d.encoding, raw_format, encoding_source=d.source)

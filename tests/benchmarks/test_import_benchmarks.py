@@ -95,7 +95,7 @@ def test_aeb_projects_article_body_onto_blocks(tmp_path):
 def test_aeb_non_utf8_page_is_decoded_by_its_declaration(tmp_path):
     docs, _ = run("scrapinghub-aeb", FIX / "scrapinghub-aeb", tmp_path)
     doc = docs["b2"]
-    assert doc.source.encoding == "cp1252"
+    assert doc.source.encoding == "windows-1252"
     assert "Hauptstraße öffnet" in doc.text
     assert len(labelled(doc)["body"]) == 2
 
@@ -169,7 +169,7 @@ def test_trafilatura_eval_searches_page_dirs_and_handles_gz_and_latin1(tmp_path)
     assert bridge.metadata.date_published is None  # "2022-29-11" is not a date
     assert bridge.metadata.authors == ("Sam Lee",)
     cafe = docs["https://example.de/cafe"]
-    assert cafe.source.encoding == "cp1252" and "große Nachfrage" in cafe.text
+    assert cafe.source.encoding == "windows-1252" and "große Nachfrage" in cafe.text
     assert cafe.annotation.metadata.status == "none"
 
 
@@ -228,7 +228,7 @@ def test_cleaneval(tmp_path):
     assert one.reference.convention == "cleaneval"
     assert len(labelled(one)["body"]) == 2
     two = docs["2"]  # windows-1252 page and gold, declared by the <text encoding=...> wrapper
-    assert two.source.encoding == "cp1252" and "Müller" in two.reference.text
+    assert two.source.encoding == "windows-1252" and "Müller" in two.reference.text
     assert len(labelled(two)["body"]) == 2
     assert reasons(rejects) == {"clean/3.txt": "missing_page", "orig/4.html": "missing_gold"}
 
@@ -283,7 +283,7 @@ def test_l3s_gn1_span_classes_become_block_labels(tmp_path):
     ]
     assert doc.annotation.blocks.status == "projected"
     cafe = docs["0a1b2c3d-0000-4000-8000-000000000002"]
-    assert cafe.source.encoding == "cp1252" and [b.label for b in cafe.blocks] == ["body", "other"]
+    assert cafe.source.encoding == "windows-1252" and [b.label for b in cafe.blocks] == ["body", "other"]
     assert reasons(rejects) == {"annotated/0a1b2c3d-0000-4000-8000-000000000003.html": "missing_page"}
 
 
@@ -316,7 +316,7 @@ def test_readability(tmp_path):
         "Bridge to be replaced", ("By Sam Lee",), "2019-03-05", "en", "Example News")
     assert labelled(doc)["title"] == ["Bridge to be replaced"] and len(labelled(doc)["body"]) == 2
     assert doc.source.url is None and doc.source.license == "Apache-2.0"
-    assert docs["cafe-latin1"].source.encoding == "cp1252"
+    assert docs["cafe-latin1"].source.encoding == "windows-1252"
     assert reasons(rejects) == {"no-expected/": "missing_gold"}
 
 

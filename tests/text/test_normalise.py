@@ -89,7 +89,7 @@ def test_seed_page_normalises_to_one_block_per_nonempty_line() -> None:
 def test_gzip_and_charset_are_handled() -> None:
     raw = '<meta charset="windows-1252"><p>Grüße – “quoted”</p>'.encode("cp1252")
     page = normalise_raw(gzip.compress(raw), "html", gzipped=True)
-    assert page.text == "Grüße – “quoted”" and page.encoding == "cp1252"
+    assert page.text == "Grüße – “quoted”" and page.encoding == "windows-1252"
 
 
 def test_too_deep_is_a_named_rejection() -> None:
