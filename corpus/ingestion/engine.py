@@ -33,7 +33,6 @@ import json
 import os
 import shutil
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
@@ -59,6 +58,7 @@ from corpus.ingestion.plan import (
 )
 from corpus.model import Document, sha256_hex
 from corpus.parallel import resolve_jobs
+from corpus.progress import progress_bar
 from corpus.store import Reject, display_location, document_json, unique_suffix
 from corpus.text.normalise import (
     NormalisedPage,
@@ -488,7 +488,7 @@ def ingest(paths: Sequence[str], out: str | os.PathLike[str], *, options: Ingest
         return s
     todo = [s for s in shards if not shard_done(out_p, s.name)]
     resumed = len(shards) - len(todo)
-    bar = _progress_bar(sum(len(s.inputs) for s in shards), progress)
+    bar = progress_bar(sum(len(s.inputs) for s in shards), desc="ingest", unit="file", enabled=progress)
     todo_names = {s.name for s in todo}
     bar.update(sum(len(s.inputs) for s in shards if s.name not in todo_names))
     if jobs == 1 or len(todo) <= 1:
@@ -519,8 +519,3 @@ def _pool_job(spec: ShardSpec, out: str, options: IngestOptions) -> dict[str, An
     # the per-document list stays in the marker: the parent keeps every result until the pool is done
     return {k: v for k, v in result.items() if k != "docs"}
 
-
-def _progress_bar(total: int, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="file", desc="ingest", disable=not enabled, file=sys.stderr, leave=False)

@@ -114,7 +114,7 @@ def test_cleaneval_published_layouts_and_wrapper(tmp_path, pages, gold, gold_nam
     assert texts == ["Home | News", *ARTICLE, "(c) Paper"]  # no <title>, no wrapper text
     assert labelled(doc) == {"body": ARTICLE}
     assert doc.source.url == "http://news.example.org/harbour"  # from the wrapper's id
-    assert doc.source.encoding == "cp1252"
+    assert doc.source.encoding == "windows-1252"
     assert reasons(rejects) == {f"{pages}/8.html": "missing_gold"}
 
 
