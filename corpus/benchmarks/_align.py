@@ -1,7 +1,7 @@
 """Carry per-character labels from an annotated copy of a page onto the original page's blocks.
 
 The copy's text differs from the original's in known ways: characters the copy could not encode are
-``?`` (L3S-GN1 saved its annotated pages as Latin-1), and the annotation markup may shift a few
+``?`` (L3S-GN1's annotated pages hold Latin-1 only), and the annotation markup may shift a few
 characters or words. Words are aligned first (difflib on the word sequences, a copy ``?`` matching
 any non-Latin-1 character of the original; exactly up to
 :data:`~corpus.limits.MAX_ALIGN_WORD_PAIRS` pairs of equal words, with difflib's popular-word
