@@ -57,6 +57,9 @@ MAX_IMPORT_RECORD_BYTES = 4 * MAX_RAW_BYTES
 #: Largest unmatched stretch (characters on either side) re-aligned character by character when gold
 #: marks are carried from an annotated copy of a page to the original (L3S-GN1); longer stays unaligned.
 MAX_ALIGN_GAP_CHARS = 4_000
+#: Most pairs of equal words (sum over words of count in copy x count in original) aligned exactly;
+#: beyond, difflib's popular-word heuristic bounds the time on pages that repeat a word very often.
+MAX_ALIGN_WORD_PAIRS = 2_000_000
 
 # -- ingest (corpus ingest, corpus.warc, corpus.dataset.dedup) --------------------------------------------
 #: Largest WARC record block accepted (HTTP headers + payload); larger records are skipped, not held.

@@ -5,8 +5,8 @@ the annotators' ``<span class="x-nc-selN">`` wrappers) and ``url-mapping.txt`` (
 ``<urn:uuid:UUID> URL``). Span classes: 0 not content, 1 headline, 2 full text, 3 supplemental,
 4 related content, 5 comments. Spans nest: each character takes the class of its innermost span.
 
-The annotated copies were saved as Latin-1: every other character is ``?`` there (``Kosovo’s`` ->
-``Kosovo?s``), and the markup differs slightly from the original's, so the labels are carried over
+The annotated copies hold Latin-1 characters only: every other character is ``?`` there
+(``Kosovo’s`` -> ``Kosovo?s``), and the markup differs slightly from the original's, so the labels are carried over
 by aligning the characters of the two normalised texts (:mod:`corpus.benchmarks._align`, ``?``
 matching any non-Latin-1 character), each original block taking the label most of its aligned
 characters carry (status ``projected``). The original pages were re-saved as UTF-8 whatever their

@@ -282,3 +282,17 @@ def test_webmainbench_blank_groundtruth_falls_back_to_converted_main_content(tmp
     blank = docs["t-blank"].reference
     assert (blank.text, blank.convention) == (ARTICLE[0], "webmainbench-convert")
     assert docs["t-gold"].reference.convention == "webmainbench-groundtruth"
+
+
+def test_align_chars_time_is_bounded_on_a_page_repeating_one_word():
+    """Exact alignment is quadratic in repeated words; past MAX_ALIGN_WORD_PAIRS the heuristic bounds it."""
+    import time
+
+    from corpus.benchmarks._align import align_chars
+
+    start = time.perf_counter()
+    mapping = align_chars("a " * 50_000, "b " + "a " * 49_999 + "c")
+    assert len(mapping) == 2 + 2 * 49_999 + 1
+    assert time.perf_counter() - start < 20  # exact alignment takes minutes here
+    same = align_chars("a " * 50_000, "a " * 50_000)  # identical texts: matched as common head
+    assert sum(1 for j in same if j >= 0) == 50_000
