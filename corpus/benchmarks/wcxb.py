@@ -162,7 +162,7 @@ def import_wcxb(src: Path, **options: str) -> Iterator[Imported | Reject]:
             for p in sorted(truth_dir.glob("*.json")):
                 ids.add(p.stem)
                 yield guarded(f"{split}/ground-truth/{p.name}",
-                              lambda s=split, t=p: wcxb_document(s, t, html_dir, files.get(t.stem), license))
+                              lambda s=split, t=p, h=html_dir: wcxb_document(s, t, h, files.get(t.stem), license))
             if html_dir.is_dir():
                 for p in sorted(html_dir.iterdir()):
                     fid = p.name.split(".")[0]
