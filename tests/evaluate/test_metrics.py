@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corpus.evaluate import metrics as M
 from corpus.model import Annotation, Block, Document, Entity, Layer, Normalizer, Source
@@ -165,6 +167,20 @@ def test_wcxb_empty_page_rules():
     assert M.wcxb_page(None, "") == (0.0, 0.0, 0.0)  # a failure is 0 whatever the gold
     assert M.wcxb_page(None, "the gold") == (0.0, 0.0, 0.0)
     assert M.wcxb_page("no overlap", "the gold") == (0.0, 0.0, 0.0)
+
+
+_WORDS = st.lists(st.sampled_from(["Tide", "tide", "moon", "Moon!", "ébb", "42", "—", "a_b", " ", "\n"]), max_size=12)
+
+
+@given(_WORDS, _WORDS)
+def test_wcxb_page_swaps_precision_and_recall_and_ignores_case_and_punctuation(a, b):
+    pred, gold = " ".join(a), " ".join(b)
+    p, r, f1 = M.wcxb_page(pred, gold)
+    assert 0.0 <= min(p, r, f1) and max(p, r, f1) <= 1.0
+    if M.wcxb_tokens(pred) and M.wcxb_tokens(gold):
+        assert M.wcxb_page(gold, pred) == pytest.approx((r, p, f1))
+    assert M.wcxb_page(pred.upper().replace("!", "."), gold) == pytest.approx((p, r, f1))
+    assert M.wcxb_page(pred, pred)[2] == 1.0
 
 
 def test_wcxb_word_f1_macro_averages_precision_recall_and_f1():
