@@ -20,6 +20,7 @@ from corpus.benchmarks import (  # noqa: F401  (imported to register)
     readability,
     trafilatura_eval,
     wceb,
+    wcxb,
     webmainbench,
 )
 from corpus.errors import ConfigError

@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
         predictions: list[str] = typer.Option([], "--predictions", "-p",
                                               help="NAME=FILE: outputs of a system run elsewhere (repeatable)."),
         metric: list[str] = typer.Option([], "--metric", "-m",
-                                         help="aeb_shingle4 | trafilatura_segments | token_f1 "
+                                         help="aeb_shingle4 | trafilatura_segments | token_f1 | wcxb_word_f1 "
                                               "(repeatable; default: every metric the corpus has gold for)."),
         jobs: int = jobs_option("run the extractors"),
         out: Path | None = out_option(None, "Write leaderboard.md, results.json, per_page.jsonl, plots here."),

@@ -30,8 +30,10 @@ from corpus.store import atomic_write
 
 #: Block-annotation statuses whose ``body`` view counts as gold main text.
 GOLD_BLOCK_STATUSES = frozenset({"gold", "projected"})
-#: Breakdown dimensions of the report.
-BREAKDOWNS: tuple[str, ...] = ("language", "site", "source")
+#: Breakdown dimensions of the report (``page_type`` only when some document carries one).
+BREAKDOWNS: tuple[str, ...] = ("language", "site", "source", "page_type")
+#: Group of the documents without a value for a breakdown dimension.
+UNKNOWN_GROUP = "unknown"
 DEFAULT_CACHE = Path("~/.cache/webcorpus/bench")
 
 
@@ -284,15 +286,19 @@ class BenchResult:
             out["blocks"] = self.blocks
         if self.entities:
             out["entities"] = self.entities
+        if self.breakdown.get("page_type"):
+            out["by_page_type"] = self.breakdown["page_type"]
         return out
 
 
 def group_key(doc: Document, dimension: str) -> str:
     if dimension == "language":
-        return doc.metadata.language or "unknown"
+        return doc.metadata.language or UNKNOWN_GROUP
     if dimension == "site":
-        return doc.source.domain or "unknown"
-    return doc.source.source_dataset or "unknown"
+        return doc.source.domain or UNKNOWN_GROUP
+    if dimension == "page_type":
+        return doc.source.page_type or UNKNOWN_GROUP
+    return doc.source.source_dataset or UNKNOWN_GROUP
 
 
 def score_runs(
@@ -338,9 +344,13 @@ def compare(
 def breakdowns(
     scores: Mapping[tuple[str, str], M.Score], docs_by_metric: Mapping[str, Sequence[Document]]
 ) -> dict[str, Any]:
-    """``{dimension: {metric: {system: {group: {n_pages, precision, recall, f1}}}}}``."""
+    """``{dimension: {metric: {system: {group: {n_pages, precision, recall, f1}}}}}``; the ``page_type``
+    dimension is left out when no scored document carries ``source.page_type``."""
     out: dict[str, Any] = {}
+    typed = any(d.source.page_type for ds in docs_by_metric.values() for d in ds)
     for dim in BREAKDOWNS:
+        if dim == "page_type" and not typed:
+            continue
         out[dim] = {}
         for (system, metric), score in scores.items():
             groups: dict[str, list[dict[str, Any]]] = {}

@@ -8,6 +8,7 @@ failed on that page (crash, time-out, missing from a predictions file). Each ret
 - :func:`aeb_shingle4` — the Scrapinghub article-extraction-benchmark metric;
 - :func:`trafilatura_segments` — trafilatura's evaluation-set metric (include / exclude snippets);
 - :func:`token_f1` — bag-of-words F1 on whitespace tokens, macro-averaged;
+- :func:`wcxb_word_f1` — WCXB's metric: bag-of-words F1 on lower-cased ``\\w+`` tokens, macro-averaged;
 - :func:`cohen_kappa`, :func:`block_scores` — block classification;
 - entity scores live in :mod:`corpus.evaluate.entities` (re-exported here).
 """
@@ -30,7 +31,7 @@ from corpus.model import Document
 from corpus.text.normalise import fold_text
 
 #: Metric names accepted by ``corpus bench --metric`` (text metrics).
-TEXT_METRICS: tuple[str, ...] = ("aeb_shingle4", "trafilatura_segments", "token_f1")
+TEXT_METRICS: tuple[str, ...] = ("aeb_shingle4", "trafilatura_segments", "token_f1", "wcxb_word_f1")
 #: Shingle length of ``aeb_shingle4``.
 SHINGLE_N = 4
 #: Default number of bootstrap resamples.
@@ -213,18 +214,56 @@ def token_f1(
 
     Per page: overlap = size of the multiset intersection; precision = overlap / |prediction|
     (1 when both are empty, 0 when only the prediction is), recall likewise with |gold|,
-    F1 = their harmonic mean. A failed page counts as an empty prediction.
+    F1 = their harmonic mean. A failed page scores 0, whatever its gold.
     """
     rows = []
     for pred, gold in pairs:
         p_tok, g_tok = Counter((pred or "").split()), Counter(gold.split())
         overlap = sum((p_tok & g_tok).values())
         n_p, n_g = sum(p_tok.values()), sum(g_tok.values())
-        prec = overlap / n_p if n_p else (1.0 if n_g == 0 else 0.0)
-        rec = overlap / n_g if n_g else (1.0 if n_p == 0 else 0.0)
+        if pred is None:
+            prec = rec = 0.0
+        else:
+            prec = overlap / n_p if n_p else (1.0 if n_g == 0 else 0.0)
+            rec = overlap / n_g if n_g else (1.0 if n_p == 0 else 0.0)
         rows.append({"overlap": overlap, "n_pred": n_p, "n_gold": n_g, "precision": prec, "recall": rec,
                      "f1": _harmonic(prec, rec), "failed": pred is None, "empty": _is_empty(pred)})
     return _finish("token_f1", rows, bootstrap, seed)
+
+
+# -- wcxb_word_f1 ---------------------------------------------------------------------------------
+def wcxb_tokens(text: str | None) -> list[str]:
+    """Tokens of WCXB's metric: the ``\\w+`` runs (Unicode) of the lower-cased text."""
+    return _AEB_TOKEN.findall(text.lower()) if text else []
+
+
+def wcxb_page(pred: str | None, gold: str) -> tuple[float, float, float]:
+    """Per-page ``(precision, recall, f1)`` of ``wcxb_word_f1``.
+
+    Empty gold (no token): 1/1/1 for an empty prediction, else 0/0/0; empty prediction: 0/0/0;
+    a failed page (``None``): 0/0/0 whatever its gold.
+    """
+    if pred is None:
+        return 0.0, 0.0, 0.0
+    p_tok, g_tok = Counter(wcxb_tokens(pred)), Counter(wcxb_tokens(gold))
+    if not g_tok:
+        return (1.0, 1.0, 1.0) if not p_tok else (0.0, 0.0, 0.0)
+    if not p_tok:
+        return 0.0, 0.0, 0.0
+    overlap = sum((p_tok & g_tok).values())
+    prec, rec = overlap / p_tok.total(), overlap / g_tok.total()
+    return prec, rec, _harmonic(prec, rec)
+
+
+def wcxb_word_f1(
+    pairs: Sequence[tuple[str | None, str]], *, bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = 0
+) -> Score:
+    """WCXB's word-level P/R/F1 per page (:func:`wcxb_page`), each macro-averaged over pages."""
+    rows = []
+    for pred, gold in pairs:
+        prec, rec, f1 = wcxb_page(pred, gold)
+        rows.append({"precision": prec, "recall": rec, "f1": f1, "failed": pred is None, "empty": _is_empty(pred)})
+    return _finish("wcxb_word_f1", rows, bootstrap, seed)
 
 
 # -- shared aggregation / bootstrap ---------------------------------------------------------------
@@ -232,12 +271,14 @@ AGGREGATORS: dict[str, Callable[[Sequence[Mapping[str, Any]]], tuple[float, floa
     "aeb_shingle4": _aeb_aggregate,
     "trafilatura_segments": _segments_aggregate,
     "token_f1": _token_aggregate,
+    "wcxb_word_f1": _token_aggregate,
 }
 
 TEXT_METRIC_FUNCTIONS: dict[str, Callable[..., Score]] = {
     "aeb_shingle4": aeb_shingle4,
     "trafilatura_segments": trafilatura_segments,
     "token_f1": token_f1,
+    "wcxb_word_f1": wcxb_word_f1,
 }
 
 

@@ -50,6 +50,9 @@ def render_text(result: BenchResult) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
     lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
              for row in rows]
+    for metric, systems in result.breakdown.get("page_type", {}).items():
+        header, body = _group_rows(systems)
+        lines += ["", f"F1 by page type ({metric})", *_columns([header, *body])]
     info = result.corpus
     skipped = ", ".join(f"{m}: {v['n_skipped']} skipped" for m, v in info["metrics"].items())
     lines.append(f"\n{info['n_documents']} documents ({skipped})")
@@ -71,6 +74,31 @@ def _entity_markdown(entities: dict[str, Any]) -> list[str]:
                   "prediction", ""]
         lines += _md_table(("label", "mode", "P", "R", "F1"), rows) + [""]
     return lines
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as aligned text columns (the first left-aligned, the others right-aligned)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+            for row in rows]
+
+
+def _group_rows(systems: dict[str, dict[str, Any]], max_groups: int | None = None) -> tuple[list[str], list[list[str]]]:
+    """Header ``system, group (pages)...`` (largest groups first) and one F1 row per system."""
+    groups = sorted({g for v in systems.values() for g in v},
+                    key=lambda g: (-max(v.get(g, {}).get("n_pages", 0) for v in systems.values()), g))
+    shown = groups[:max_groups] if max_groups is not None else groups
+    n = {g: max(v.get(g, {}).get("n_pages", 0) for v in systems.values()) for g in shown}
+    header = ["system", *(f"{g} ({n[g]})" for g in shown)]
+    rows = [[s, *(_f(v[g]["f1"]) if g in v else "–" for g in shown)]
+            for s, v in sorted(systems.items(), key=lambda kv: (-_overall(kv[1]), kv[0]))]
+    return header, rows
+
+
+def _overall(groups: dict[str, Any]) -> float:
+    """Page-weighted mean F1 over the groups (orders the rows; exact for macro-averaged metrics)."""
+    n = sum(g["n_pages"] for g in groups.values())
+    return sum(g["f1"] * g["n_pages"] for g in groups.values()) / n if n else 0.0
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -97,20 +125,17 @@ def render_markdown(result: BenchResult, *, max_groups: int = 20) -> str:
         rows = [[d.metric, d.a, d.b, f"{d.observed:+.3f}", _f(d.std), _f(d.p_not_better)]
                 for d in sorted(result.comparisons, key=lambda d: (d.metric, -abs(d.observed)))]
         lines += _md_table(("metric", "a", "b", "Δ F1", "± (std)", "P(a ≤ b)"), rows) + [""]
-    for dim in ("source", "language", "site"):
+    for dim in ("page_type", "source", "language", "site"):
         per_metric = result.breakdown.get(dim, {})
         if not per_metric:
             continue
-        lines += [f"## F1 by {dim}", ""]
+        lines += [f"## F1 by {dim.replace('_', ' ')}", ""]
         for metric, systems in per_metric.items():
-            groups = sorted({g for v in systems.values() for g in v},
-                            key=lambda g: -max(v.get(g, {}).get("n_pages", 0) for v in systems.values()))
-            shown = groups[:max_groups]
-            rows = [[s, *(_f(v[g]["f1"]) if g in v else "–" for g in shown)] for s, v in sorted(systems.items())]
-            n = {g: max(v.get(g, {}).get("n_pages", 0) for v in systems.values()) for g in shown}
-            lines += [f"`{metric}`" + (f" (largest {max_groups} of {len(groups)} groups)" if len(groups) > max_groups
+            n_groups = len({g for v in systems.values() for g in v})
+            header, rows = _group_rows(systems, max_groups)
+            lines += [f"`{metric}`" + (f" (largest {max_groups} of {n_groups} groups)" if n_groups > max_groups
                                         else ""), ""]
-            lines += _md_table(("system", *(f"{g} ({n[g]})" for g in shown)), rows) + [""]
+            lines += _md_table(header, rows) + [""]
     if result.blocks:
         lines += ["## Block labels", "", "```json", json.dumps(result.blocks, indent=1, ensure_ascii=False)[:20000],
                   "```", ""]

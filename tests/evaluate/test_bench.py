@@ -282,3 +282,70 @@ def test_spacy_pipeline_entities_are_scored(tmp_path, monkeypatch):
     from corpus.evaluate.entities import entity_scores
 
     assert entity_scores([gold], preds).overall["strict"]["f1"] == 1.0
+
+
+# -- page-type breakdown --------------------------------------------------------------------------
+TYPED_PAGES = {  # source_id: (page type, gold main_content, a system's output)
+    "t1": ("article", "The cat sat on the mat", "the cat sat"),  # P 1, R 1/2, F1 2/3
+    "t2": ("article", "Tides turn twice", "Menu tides turn twice"),  # P 3/4, R 1, F1 6/7
+    "t3": ("forum", "First post and a reply", ""),  # empty output: 0
+    "t4": (None, "", ""),  # no page type; empty gold and output: 1
+}
+
+
+def _typed_corpus(root: Path) -> Path:
+    from dataclasses import replace
+
+    preds = {}
+    for sid, (page_type, gold, output) in TYPED_PAGES.items():
+        raw = f"<html><body><p>{gold or 'x'} {sid}</p></body></html>".encode()
+        rp = f"raw/{sid}.html"
+        (root / "raw").mkdir(parents=True, exist_ok=True)
+        (root / rp).write_bytes(raw)
+        doc = draft_document(raw, raw_path=rp, url=f"https://{sid}.example.org/", source_dataset="wcxb",
+                             source_id=sid)
+        doc = doc.replace(source=replace(doc.source, page_type=page_type, split="dev"),
+                          reference=Reference(gold, "wcxb-main_content"))
+        write_document(doc, root / "documents" / f"{doc.id}.json")
+        preds[sid] = {"articleBody": output}
+    (root / "preds.json").write_text(json.dumps(preds))
+    return root / "preds.json"
+
+
+def test_bench_breaks_every_metric_down_by_page_type(tmp_path, capsys):
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    preds = _typed_corpus(corpus)
+    args = ["bench", str(corpus), "-p", f"sys={preds}", "-m", "wcxb_word_f1", "-m", "token_f1", "--no-progress",
+            "--no-cache", "--bootstrap", "0"]
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    row = data["results"][[r["metric"] for r in data["results"]].index("wcxb_word_f1")]
+    assert row["f1"] == pytest.approx((2 / 3 + 6 / 7 + 0 + 1) / 4) and row["n_pages"] == 4
+    by_type = data["by_page_type"]["wcxb_word_f1"]["sys"]
+    assert set(by_type) == {"article", "forum", "unknown"}
+    assert by_type["article"] == pytest.approx({"n_pages": 2, "precision": (1 + 3 / 4) / 2, "recall": (1 / 2 + 1) / 2,
+                                                "f1": (2 / 3 + 6 / 7) / 2})
+    assert by_type["forum"] == {"n_pages": 1, "precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert by_type["unknown"]["f1"] == 1.0
+    assert set(data["by_page_type"]) == {"wcxb_word_f1", "token_f1"}  # every metric is broken down
+
+    assert main([*args, "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    assert "F1 by page type (wcxb_word_f1)" in text and "article (2)" in text and "forum (1)" in text
+    line = next(x for x in text.splitlines()[text.splitlines().index("F1 by page type (wcxb_word_f1)") + 2:]
+                if x.startswith("sys"))
+    assert line.split()[1:] == [f"{(2 / 3 + 6 / 7) / 2:.3f}", "0.000", "1.000"]  # article, forum, unknown
+
+    assert main([*args, "--format", "json", "--out", str(out)]) == 0
+    capsys.readouterr()
+    md = (out / "leaderboard.md").read_text()
+    assert "## F1 by page type" in md and "| system | article (2) | forum (1) | unknown (1) |" in md
+    assert json.loads((out / "results.json").read_text())["breakdown"]["page_type"]["wcxb_word_f1"]["sys"] == by_type
+
+
+def test_bench_without_page_types_has_no_page_type_breakdown(tmp_path, capsys):
+    corpus = tmp_path / "c"
+    _small_corpus(corpus)
+    assert main(["bench", str(corpus), "-e", "nothing", "-m", "wcxb_word_f1", "--format", "text", "--no-progress",
+                 "--no-cache", "--bootstrap", "0"]) == 0
+    assert "page type" not in capsys.readouterr().out

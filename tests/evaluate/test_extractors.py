@@ -20,7 +20,7 @@ def test_builtin_adapters_are_registered_with_variants():
     names = set(X.available())
     assert BUILTINS <= names
     systems = X.system_names()
-    for v in ("trafilatura", "trafilatura:precision", "trafilatura:recall", "trafilatura:fast"):
+    for v in ("trafilatura", "trafilatura:precision", "trafilatura:recall", "trafilatura:fast", "trafilatura:defaults"):
         assert v in systems
 
 

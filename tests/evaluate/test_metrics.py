@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corpus.evaluate import metrics as M
 from corpus.model import Annotation, Block, Document, Layer, Normalizer, Source
@@ -131,6 +133,69 @@ def test_token_f1_is_bag_of_words_macro_averaged():
 def test_token_f1_failed_page_scores_zero():
     s = M.token_f1([(None, "a b")], bootstrap=0)
     assert (s.precision, s.recall, s.f1, s.n_failed) == (0.0, 0.0, 0.0, 1)
+
+
+def test_token_f1_failed_page_scores_zero_whatever_its_gold():
+    # an empty prediction on an empty gold is right (1); a failure there is still a failure (0)
+    assert M.token_f1([("", "")], bootstrap=0).f1 == 1.0
+    s = M.token_f1([(None, ""), (None, "   ")], bootstrap=0)
+    assert (s.precision, s.recall, s.f1, s.n_failed, s.n_empty) == (0.0, 0.0, 0.0, 2, 0)
+
+
+# -- wcxb_word_f1 ---------------------------------------------------------------------------------
+
+
+def test_wcxb_tokens_are_unicode_word_runs_of_the_lower_cased_text():
+    assert M.wcxb_tokens("Hello, WORLD! L'Été — 42_x ÄÖ") == ["hello", "world", "l", "été", "42_x", "äö"]
+    assert M.wcxb_tokens("") == [] and M.wcxb_tokens(None) == []
+    # lower-casing comes first: "İ" lower-cases to "i" + U+0307 (not a word character), as WCXB reads it
+    assert M.wcxb_tokens("İstanbul") == ["i", "stanbul"]
+
+
+def test_wcxb_page_by_hand():
+    # pred bag {the: 2, cat: 1, dog: 1}, gold {the: 1, cat: 1, sat: 1}: overlap 2 -> P 2/4, R 2/3
+    p, r, f1 = M.wcxb_page("The cat, the DOG.", "the Cat sat")
+    assert (p, r) == pytest.approx((0.5, 2 / 3)) and f1 == pytest.approx(4 / 7)
+    assert M.wcxb_page("a a a", "a") == pytest.approx((1 / 3, 1.0, 0.5))  # a multiset, not a set
+
+
+def test_wcxb_empty_page_rules():
+    assert M.wcxb_page("", "") == (1.0, 1.0, 1.0)
+    assert M.wcxb_page("... —", "!!") == (1.0, 1.0, 1.0)  # no word token on either side is empty
+    assert M.wcxb_page("stray words", "") == (0.0, 0.0, 0.0)
+    assert M.wcxb_page("", "the gold") == (0.0, 0.0, 0.0)  # its precision counts as 0
+    assert M.wcxb_page(None, "") == (0.0, 0.0, 0.0)  # a failure is 0 whatever the gold
+    assert M.wcxb_page(None, "the gold") == (0.0, 0.0, 0.0)
+    assert M.wcxb_page("no overlap", "the gold") == (0.0, 0.0, 0.0)
+
+
+_WORDS = st.lists(st.sampled_from(["Tide", "tide", "moon", "Moon!", "ébb", "42", "—", "a_b", " ", "\n"]), max_size=12)
+
+
+@given(_WORDS, _WORDS)
+def test_wcxb_page_swaps_precision_and_recall_and_ignores_case_and_punctuation(a, b):
+    pred, gold = " ".join(a), " ".join(b)
+    p, r, f1 = M.wcxb_page(pred, gold)
+    assert 0.0 <= min(p, r, f1) and max(p, r, f1) <= 1.0
+    if M.wcxb_tokens(pred) and M.wcxb_tokens(gold):
+        assert M.wcxb_page(gold, pred) == pytest.approx((r, p, f1))
+    assert M.wcxb_page(pred.upper().replace("!", "."), gold) == pytest.approx((p, r, f1))
+    assert M.wcxb_page(pred, pred)[2] == 1.0
+
+
+def test_wcxb_word_f1_macro_averages_precision_recall_and_f1():
+    pairs = [("The cat, the DOG.", "the Cat sat"), ("", ""), ("", "gold words"), (None, ""), ("a a a", "a")]
+    s = M.wcxb_word_f1(pairs, bootstrap=0)
+    assert s.metric == "wcxb_word_f1" and (s.n_pages, s.n_empty, s.n_failed) == (5, 2, 1)
+    assert s.precision == pytest.approx((0.5 + 1 + 0 + 0 + 1 / 3) / 5)
+    assert s.recall == pytest.approx((2 / 3 + 1 + 0 + 0 + 1) / 5)
+    assert s.f1 == pytest.approx((4 / 7 + 1 + 0 + 0 + 0.5) / 5)  # mean of page F1, not F1 of the means
+    assert s.accuracy is None
+    again = M.aggregate("wcxb_word_f1", s.per_page[:2])
+    assert again.f1 == pytest.approx((4 / 7 + 1) / 2)
+    boot = M.wcxb_word_f1(pairs, bootstrap=200, seed=1)
+    assert boot.f1 == s.f1 and boot.f1_std is not None and boot.f1_std > 0
+    assert "wcxb_word_f1" in M.TEXT_METRICS and M.TEXT_METRIC_FUNCTIONS["wcxb_word_f1"] is M.wcxb_word_f1
 
 
 # -- paired bootstrap ------------------------------------------------------------------------------

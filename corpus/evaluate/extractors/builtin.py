@@ -41,6 +41,8 @@ register(ExtractorSpec(
         "precision": {**TRAFILATURA_BASE, "fast": False, "favor_precision": True},
         "recall": {**TRAFILATURA_BASE, "fast": False, "favor_recall": True},
         "fast": {**TRAFILATURA_BASE, "fast": True},
+        # trafilatura.extract called without options (its own defaults: comments included)
+        "defaults": {},
     },
 ))
 
