@@ -74,6 +74,11 @@ def corpus_counts(src: Path, system: str, jobs: int) -> dict[str, tuple[int, int
     return {r["source_id"]: (r["tp"], r["fp"], r["fn"], r["tn"]) for r in rows}
 
 
+def differences(ref: dict[str, tuple[int, int, int, int]], ours: dict[str, tuple[int, int, int, int]]) -> list[str]:
+    """URLs scored on one side only or with other counts, sorted."""
+    return sorted(set(ref) ^ set(ours)) + sorted(u for u in set(ref) & set(ours) if ref[u] != ours[u])
+
+
 def _scores(counts: dict[str, tuple[int, int, int, int]]) -> tuple[int, int, int, int, float, float, float]:
     tp, fp, fn, tn = (sum(c[i] for c in counts.values()) for i in range(4))
     return tp, fp, fn, tn, tp / (tp + fp), tp / (tp + fn), 2 * tp / (2 * tp + fp + fn)
@@ -88,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     options, system = VARIANTS[args.variant]
     ref = reference_counts(args.src, options)
     ours = corpus_counts(args.src, system, args.jobs)
-    bad = sorted(set(ref) ^ set(ours)) + sorted(u for u in set(ref) & set(ours) if ref[u] != ours[u])
+    bad = differences(ref, ours)
     fmt = "tp={} fp={} fn={} tn={} P={:.4f} R={:.4f} F1={:.4f}"
     print(f"reference ({len(ref)} pages): " + fmt.format(*_scores(ref)))
     print(f"corpus    ({len(ours)} pages): " + fmt.format(*_scores(ours)))

@@ -17,7 +17,7 @@ from corpus.validation.problems import Problem, problem
 from corpus.validation.suggest import suggest_block_label, suggest_name
 
 _BLOCK_LABEL_PTR = re.compile(r"^/blocks/\d+/label$")
-_VERSION = re.compile(r"^(\d+)\.\d+\.\d+$")
+_VERSION = re.compile(r"([0-9]+)\.[0-9]+\.[0-9]+")
 _INTEGERISH = re.compile(r"^\s*-?\d+\s*$")
 
 
@@ -145,7 +145,7 @@ def _pattern_problem(ptr: str, inst: Any, pattern: str) -> Problem:
     if ptr == "/source/raw_sha256":
         return problem("sha256-format", ptr, f"{show(inst)} is not a sha256 in 64 lowercase hex digits")
     if ptr == "/schema_version":
-        m = _VERSION.match(inst)
+        m = _VERSION.fullmatch(inst)
         if m and int(m.group(1)) != SCHEMA_MAJOR:
             return problem("schema-version-unsupported", ptr,
                            f"schema_version {show(inst)} has major version {m.group(1)}; "

@@ -16,11 +16,12 @@ from corpus.labels import ENTITY_LABEL_SETS
 from corpus.model import doc_id_for
 from corpus.text.normalise import fold_text
 from corpus.validation.problems import Problem, problem
-from corpus.validation.schema import show
+from corpus.validation.schema import load_schema, show
 from corpus.validation.suggest import suggest_entity_label
 
-ID_RE = re.compile(r"^[0-9a-f]{16}$")
-SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+# The schema's own patterns (ending ``$(?!\n)``, so ``search`` rejects a trailing newline as the schema layer does).
+ID_RE = re.compile(load_schema()["properties"]["id"]["pattern"])
+SHA_RE = re.compile(load_schema()["properties"]["source"]["properties"]["raw_sha256"]["pattern"])
 _DATE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
     r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):?(\d{2}))?)?"

@@ -328,3 +328,50 @@ def test_every_rule_is_documented() -> None:
     doc = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z0-9-]+)` \| (error|warning) \|", doc, re.MULTILINE))
     assert documented == {(rule, sev) for rule, (sev, _) in RULES.items()}
+
+
+# -- patterns: no trailing newline ------------------------------------------------------------------
+def _patterns(node: Any, ptr: str = "") -> list[tuple[str, str]]:
+    out = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "pattern" and isinstance(v, str):
+                out.append((ptr, v))
+            else:
+                out += _patterns(v, f"{ptr}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _patterns(v, f"{ptr}/{i}")
+    return out
+
+
+def test_every_schema_pattern_rejects_a_trailing_newline_under_python_search() -> None:
+    from corpus.schema import document_schema
+
+    samples = {"schema_version": "1.0.0", "id": "0123456789abcdef", "raw_sha256": "ab" * 32, "language": "pt-BR"}
+    found = _patterns(document_schema())
+    assert len(found) == len(samples)
+    for ptr, pattern in found:
+        good = samples[ptr.rsplit("/", 1)[-1]]
+        assert re.search(pattern, good), (ptr, pattern)
+        for bad in (good + "\n", good + "\n\n", "\n" + good, good + " "):
+            assert not re.search(pattern, bad), (ptr, pattern, bad)
+
+
+@pytest.mark.parametrize(("path", "value", "rule"), [
+    (("schema_version",), "1.0.0\n", "schema-version-unsupported"),
+    (("metadata", "language"), "en\n", "language-tag-invalid"),
+    (("id",), None, "id-format"),
+    (("source", "raw_sha256"), None, "sha256-format"),
+])
+def test_a_trailing_newline_is_rejected_by_both_paths_with_one_rule(path: tuple[str, ...], value: Any,
+                                                                     rule: str) -> None:
+    d = base_document()
+    node = d
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = (value if value is not None else node[path[-1]] + "\n")
+    assert not is_clean(d)
+    fast, ref = validate_document(d, fast=True), validate_document(d)
+    assert fast == ref
+    assert rule in {p.rule for p in ref}, [p.rule for p in ref]
