@@ -70,6 +70,7 @@ def ingest(
     license: str | None = None,
     files_per_shard: int | None = None,
     progress: bool = False,
+    normaliser: str = "v1",
 ) -> IngestSummary:
     """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable."""
     from corpus.ingestion.engine import IngestOptions
@@ -78,7 +79,7 @@ def ingest(
 
     options = IngestOptions(
         layout=layout, preannotate=preannotate, ner=ner, source_dataset=source_dataset, license=license,
-        files_per_shard=files_per_shard or INGEST_FILES_PER_SHARD,
+        files_per_shard=files_per_shard or INGEST_FILES_PER_SHARD, normaliser=normaliser,
     )
     return run([str(p) for p in paths], out, options=options, jobs=jobs, progress=progress)
 

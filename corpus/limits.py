@@ -16,6 +16,9 @@ MAX_DECODED_BYTES = 64 * MIB
 #: Deepest element nesting accepted in HTML (libxml2's own default limit; deeper pages are rejected
 #: rather than silently truncated).
 MAX_DOM_DEPTH = 255
+#: Normaliser v2: estimated nesting (open start tags the HTML parser cannot close implicitly) past which a
+#: page is rejected before parsing; tree construction is quadratic in nesting depth.
+MAX_PARSE_NESTING = 4096
 #: Most blocks one document may have.
 MAX_BLOCKS = 100_000
 #: Most entities one document may have.

@@ -28,12 +28,14 @@ def register(app: typer.Typer) -> None:
         files_per_shard: int | None = typer.Option(None, "--files-per-shard",
                                                    help="Page files per shard (default 256)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
+        normaliser: str = typer.Option("v1", "--normaliser",
+                                       help="v1 (lxml, the default) or v2 (HTML5 parser; docs/normalisation.md)."),
     ) -> None:
         """Raw pages (files, directories, WARC) -> schema-valid draft documents + rejects; resumable."""
         summary = api.ingest(
             paths, out, jobs=jobs, layout=layout, preannotate=not no_preannotate, ner=ner,
             source_dataset=source_dataset, license=license, files_per_shard=files_per_shard,
-            progress=not quiet and sys.stderr.isatty(),
+            progress=not quiet and sys.stderr.isatty(), normaliser=normaliser,
         )
         if not quiet:
             for line in summary.lines():

@@ -67,6 +67,7 @@ from corpus.text.normalise import (
     normalise_text,
     parse_html,
 )
+from corpus.text.normalise_v2 import NORMALIZER_V2, normalise_html_v2
 
 DEFAULT_OPTIONS = IngestOptions()
 #: Test hook: seconds to sleep after each shard is done and before each is published (kill tests).
@@ -111,18 +112,27 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
                crawl_date: str | None = None, source_id: str | None = None, declared_charset: str | None = None,
                options: IngestOptions = DEFAULT_OPTIONS, preannotate: Callable[..., Document] | None = None
                ) -> Document:
-    """One raw page -> draft document (pre-annotated when ``preannotate`` is given); parses the HTML once."""
+    """One raw page -> draft document (pre-annotated when ``preannotate`` is given); parses the HTML once.
+
+    With ``options.normaliser == "v2"`` the pre-annotator gets the decoded page only (its element
+    features read v1's lxml tree), so it labels v2's blocks from their text.
+    """
     dec = decode_raw_page(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
     decoded = dec.text
     root = elements = None
+    v2 = options.normaliser == "v2"
     if raw_format == "text":
         text, blocks = normalise_text(decoded)
+    elif v2:
+        text, blocks = normalise_html_v2(decoded)
     else:
         root = parse_html(decoded)
         text, blocks, elements = normalise_html_root(root)
     if not text:
         raise DocumentError("the page has no visible text", reason="no_text")
     page = NormalisedPage(text, blocks, dec.encoding, raw_format, encoding_source=dec.source)
+    if v2:
+        page = NormalisedPage(text, blocks, dec.encoding, raw_format, NORMALIZER_V2, dec.source)
     doc = draft_document(
         raw, raw_path=raw_path, raw_format=raw_format, gzipped=gzipped, url=url, crawl_date=crawl_date,
         source_dataset=options.source_dataset, source_id=source_id, license=options.license,

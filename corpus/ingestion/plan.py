@@ -57,8 +57,12 @@ class IngestOptions:
     source_dataset: str = "native"
     license: str | None = None
     files_per_shard: int = INGEST_FILES_PER_SHARD
+    normaliser: str = "v1"  # corpus.text.normalisers.NORMALISERS
 
     def __post_init__(self) -> None:
+        from corpus.text.normalisers import check_normaliser
+
+        check_normaliser(self.normaliser)
         if self.layout not in LAYOUTS:
             raise ConfigError(f"unknown layout {self.layout!r}; choose one of {', '.join(LAYOUTS)}")
         if self.files_per_shard < 1:

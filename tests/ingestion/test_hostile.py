@@ -65,7 +65,7 @@ def outputs(out: Path) -> tuple[list[dict], list[dict]]:
     return docs, rejects
 
 
-def run_case(case: Case, tmp_path: Path) -> tuple[list[dict], list[dict], Path]:
+def run_case(case: Case, tmp_path: Path, normaliser: str = "v1") -> tuple[list[dict], list[dict], Path]:
     src = tmp_path / "case" / "in"
     src.mkdir(parents=True)
     case.make(src)
@@ -80,7 +80,7 @@ def run_case(case: Case, tmp_path: Path) -> tuple[list[dict], list[dict], Path]:
         assert info["maxrss_kib"] * 1024 < RSS_BOUND_BYTES, f"peak RSS {info['maxrss_kib'] // 1024} MiB"
     else:
         with alarm(CASE_TIMEOUT_S):
-            ingest([str(src)], out, options=IngestOptions(preannotate=False))
+            ingest([str(src)], out, options=IngestOptions(preannotate=False, normaliser=normaliser))
     docs, rejects = outputs(out)
     return docs, rejects, src
 
@@ -91,6 +91,17 @@ def test_hostile_case(case: Case, tmp_path):
     assert sorted(r["reason"] for r in rejects) == sorted(case.reasons), rejects
     assert all(r["message"] and r["location"] for r in rejects)
     assert len(docs) == case.docs, [d["text"][:80] for d in docs]
+    if case.check is not None:
+        case.check(docs, rejects, src)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES if not c.big])
+def test_hostile_case_normaliser_v2(case: Case, tmp_path):
+    """Normaliser v2 ends every case in the same named reasons (its own guards: nesting, attributes)."""
+    docs, rejects, src = run_case(case, tmp_path, normaliser="v2")
+    assert sorted(r["reason"] for r in rejects) == sorted(case.reasons), rejects
+    assert len(docs) == case.docs, [d["text"][:80] for d in docs]
+    assert all(d["normalizer"]["version"] == "2.0.0" for d in docs)
     if case.check is not None:
         case.check(docs, rejects, src)
 

@@ -284,3 +284,27 @@ def test_rerun_after_a_killed_finalise_ignores_its_stale_duplicate_index(tmp_pat
 
     assert tree(out) == tree(ref)
     assert sum(1 for _ in (out / "shards").glob("*.jsonl")) > 1
+
+
+def test_normaliser_v2_is_selectable_and_recorded(tmp_path, capsys):
+    from corpus.text.normalise import raw_format_for
+    from corpus.text.normalise_v2 import normalise_raw_v2
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "t.html").write_text("<table>fostered<tr><td>cell</td></tr></table><p>a<p>b", encoding="utf-8")
+    (src / "l.html").write_bytes(b"<meta charset=latin1><p>caf\xe9</p>")
+    out = tmp_path / "out"
+    assert main(["ingest", str(src), "--out", str(out), "--no-preannotate", "--normaliser", "v2", "-q"]) == 0
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "documents").glob("*.json"))]
+    assert len(docs) == 2
+    for d in docs:
+        jsonschema.validate(d, document_schema())
+        assert d["normalizer"] == {"name": "corpus-normaliser", "version": "2.0.0"}
+        fmt, gz = raw_format_for(d["source"]["raw_path"])
+        page = normalise_raw_v2((out / d["source"]["raw_path"]).read_bytes(), fmt, gzipped=gz)
+        assert d["text"] == page.text and d["source"]["encoding_source"] == page.encoding_source
+    assert {d["text"] for d in docs} == {"fostered\ncell\na\nb", "café"}
+    capsys.readouterr()
+    assert main(["ingest", str(src), "--out", str(tmp_path / "o2"), "--normaliser", "v9", "-q"]) == 2
+    assert "unknown normaliser 'v9'" in capsys.readouterr().err

@@ -1,0 +1,31 @@
+"""The installed normalisers by short name (``v1``, ``v2``) and by the ``normalizer`` record of a document."""
+
+from __future__ import annotations
+
+from corpus.errors import ConfigError
+from corpus.model import Normalizer
+from corpus.text.normalise import NORMALIZER, NormalisedPage, normalise_raw
+from corpus.text.normalise_v2 import NORMALIZER_V2, normalise_raw_v2
+
+#: Short name -> the record a document carries. ``v1`` stays the default until the bundled data migrates.
+NORMALISERS: dict[str, Normalizer] = {"v1": NORMALIZER, "v2": NORMALIZER_V2}
+DEFAULT_NORMALISER = "v1"
+_RAW = {"v1": normalise_raw, "v2": normalise_raw_v2}
+
+
+def check_normaliser(name: str) -> str:
+    """``name`` when it is an installed normaliser, else a :class:`ConfigError` naming the choices."""
+    if name not in NORMALISERS:
+        raise ConfigError(f"unknown normaliser {name!r}; choose one of {', '.join(NORMALISERS)}")
+    return name
+
+
+def normaliser_of(record: Normalizer) -> str | None:
+    """Short name of the installed normaliser that wrote ``record``, or None when none did."""
+    return next((k for k, v in NORMALISERS.items() if v == record), None)
+
+
+def normalise_raw_with(name: str, raw: bytes, raw_format: str, *, gzipped: bool = False,
+                       declared_charset: str | None = None) -> NormalisedPage:
+    """:func:`corpus.text.normalise.normalise_raw` by the normaliser called ``name``."""
+    return _RAW[check_normaliser(name)](raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
