@@ -1,7 +1,7 @@
 """Entity scores (DESIGN §6): nervaluate's four schemas and seqeval's BIO view, per label and overall.
 
 Pure functions over documents paired by id. Spans are ``(start, end, label)``, half-open character
-offsets with CoNLL-4 labels (OntoNotes labels mapped, dropped labels removed, empty spans ignored),
+offsets with CoNLL-4 labels (OntoNotes labels mapped; dropped or unknown labels and empty spans ignored),
 sorted by ``(start, end, label)``: that sorted order is the order nervaluate walks predictions and
 gold spans in, which decides ties. Definitions and the mapping to the libraries' names are in
 ``docs/metrics.md``; the tests compare every figure with nervaluate 1.2.1 and seqeval 1.2.2.
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from corpus.labels import to_conll
+from corpus.labels import CONLL4, to_conll
 from corpus.model import Document
 from corpus.text.tokens import tokenize
 
@@ -31,6 +31,7 @@ ENTITY_SCHEMAS: tuple[str, ...] = ("strict", "exact", "partial", "ent_type")
 BIO = "bio"
 #: Every score name an :class:`EntityScores` carries per label and overall.
 ENTITY_MODES: tuple[str, ...] = (*ENTITY_SCHEMAS, BIO)
+_CONLL4 = frozenset(CONLL4)
 #: nervaluate's default ``min_overlap_percentage``: share of the gold span (in %) a prediction must cover.
 MIN_OVERLAP_PERCENT = 1.0
 
@@ -72,11 +73,12 @@ class Counts:
 
 
 def doc_spans(doc: Document) -> list[Span]:
-    """The document's entities as sorted CoNLL-4 spans (dropped labels and empty spans removed)."""
+    """The document's entities as sorted CoNLL-4 spans (labels mapped to none or outside CoNLL-4, and
+    empty spans, removed)."""
     out = []
     for e in doc.entities:
         lab = to_conll(e.label, doc.annotation.entity_label_set)
-        if lab is not None and e.end > e.start:
+        if lab in _CONLL4 and e.end > e.start:
             out.append((e.start, e.end, lab))
     return sorted(out)
 
