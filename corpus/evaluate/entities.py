@@ -21,7 +21,7 @@ from typing import Any
 
 from corpus.labels import CONLL4, to_conll
 from corpus.model import Document
-from corpus.text.tokens import tokenize
+from corpus.text.tokens import claim_tags, tokenize
 
 #: A span: half-open ``[start, end)`` character offsets and a CoNLL-4 label.
 Span = tuple[int, int, str]
@@ -180,18 +180,7 @@ def schema_counts(schema: str, gold: Sequence[Span], pred: Sequence[Span]) -> Co
 def bio_tags(text: str, spans: Sequence[Span]) -> list[str]:
     """BIO tag of every token of ``text``: spans, in order, claim the tokens they overlap that no
     earlier span claimed (``B-`` on the first, ``I-`` after) — the rule of the ``ner_tokens`` view."""
-    toks = tokenize(text)
-    tags = ["O"] * len(toks)
-    ti = 0
-    for s, e, label in spans:
-        while ti < len(toks) and toks[ti][1] <= s:
-            ti += 1
-        k = ti
-        while k < len(toks) and toks[k][0] < e:
-            tags[k] = ("B-" if k == ti else "I-") + label
-            k += 1
-        ti = max(ti, k)
-    return tags
+    return claim_tags(tokenize(text), spans)
 
 
 def bio_chunks(tags: Sequence[str]) -> list[tuple[str, int, int]]:

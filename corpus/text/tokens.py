@@ -9,9 +9,10 @@ map to nothing leave their tokens ``O``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from corpus.labels import to_conll
 from corpus.model import Document
@@ -93,20 +94,26 @@ def block_tokens(doc: Document) -> Iterator[tuple[int, list[str], list[str] | No
         toks = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, lo, hi)]
         if not toks:
             continue
-        tags = ["O"] * len(toks)
-        ti = 0
-        for s, e, label in here:
-            while ti < len(toks) and toks[ti][1] <= s:
-                ti += 1
-            k = ti
-            while k < len(toks) and toks[k][0] < e:
-                tags[k] = ("B-" if k == ti else "I-") + label
-                k += 1
-            ti = k
-        yield bi, [t[2] for t in toks], tags
+        yield bi, [t[2] for t in toks], claim_tags(toks, here)
 
 
 def token_rows(doc: Document) -> Iterator[TokenRow]:
     """One :class:`TokenRow` per block that has at least one token, in reading order."""
     for bi, words, tags in block_tokens(doc):
         yield TokenRow(bi, tuple(words), tuple(tags) if tags is not None else ("O",) * len(words))
+
+
+def claim_tags(toks: Sequence[tuple[int, int, Any]], spans: Iterable[tuple[int, int, str]]) -> list[str]:
+    """BIO tags of ``toks`` (``(start, end, …)``, in order): spans, in order, claim the tokens they
+    overlap that no earlier span claimed (``B-`` on the first, ``I-`` after) — the ``ner_tokens`` rule."""
+    tags = ["O"] * len(toks)
+    ti = 0
+    for s, e, label in spans:
+        while ti < len(toks) and toks[ti][1] <= s:
+            ti += 1
+        k = ti
+        while k < len(toks) and toks[k][0] < e:
+            tags[k] = ("B-" if k == ti else "I-") + label
+            k += 1
+        ti = k
+    return tags
