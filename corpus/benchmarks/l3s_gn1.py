@@ -71,16 +71,6 @@ def read_url_mapping(path: Path) -> dict[str, str]:
     return out
 
 
-def _utf8_if_valid(raw: bytes) -> str | None:
-    """The set was re-saved as UTF-8: a page that is valid UTF-8 is UTF-8, whatever its ``<meta>`` says;
-    any other page is decoded as its declarations say."""
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return "utf-8"
-
-
 def annotated_char_labels(raw: bytes) -> tuple[str, list[str | None]]:
     """Normalised text of an annotated page and the label of each of its characters."""
     root = parse_html(decode_legacy_text(raw)[0])
@@ -92,7 +82,7 @@ def l3s_document(annotated: Path, original_dir: Path, urls: dict[str, str], lice
     path = original_dir / annotated.name
     raw = read_page(path)
     doc = make_document(raw, source_dataset=NAME, file_name=path.name, source_id=uuid,
-                        url=urls.get(uuid), license=license, declared_charset=_utf8_if_valid(raw))
+                        url=urls.get(uuid), license=license)  # valid UTF-8 wins over <meta> in the decoder
     text, char_labels = annotated_char_labels(read_page(annotated))
     if not text:
         raise DocumentError(f"annotated/{annotated.name} has no content", reason="empty_gold")
