@@ -126,7 +126,7 @@ def split_of(
     """The split of a document from its source fields (see the module docstring for the rule)."""
     if published:
         return PUBLISHED_SPLITS.get(published.strip().lower(), "test")
-    if source_dataset != NATIVE and is_benchmark(source_dataset):
+    if is_benchmark(source_dataset):
         return "test"
     return split_for_key(site_key(domain, url, doc_id), seed)
 
