@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = {s: {"cpu_s": round(t, 3), "pages_per_s": round(len(pages) / t, 1),
                 "ratio_vs_lxml": round(cpu["lxml"] / t, 3)} for s, t in cpu.items()}
     print(json.dumps({"pages": len(pages), "mib": round(mib, 1), "rounds": args.rounds, "sides": rows}, indent=1))
-    print("| side | CPU s (best of %d) | pages/s | × lxml.html.fromstring rate |" % args.rounds)
+    print(f"| side | CPU s (best of {args.rounds}) | pages/s | × lxml.html.fromstring rate |")
     print("|---|---:|---:|---:|")
     for s, r in rows.items():
         print(f"| {s} | {r['cpu_s']} | {r['pages_per_s']} | {r['ratio_vs_lxml']} |")

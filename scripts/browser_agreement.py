@@ -73,6 +73,7 @@ TRICKY_CASES: tuple[tuple[str, str], ...] = (
     ("stray-end-tags", "</div></p><p>text</span> more</b></p></body></html>after html"),
     ("nul-and-controls", "<p>a\x00b\x07c</p>"),
     ("dialog", "<dialog>closed dialog</dialog><dialog open>open dialog</dialog>"),
+    ("processing-instruction", "<div>a<?php echo 'x'; ?>b</div>"),
 )
 
 
