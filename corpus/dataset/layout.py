@@ -59,7 +59,7 @@ def features(config: str) -> Features:
                 "source": {
                     "url": _S, "domain": _S, "crawl_date": _S, "source_dataset": _S, "source_id": _S,
                     "license": _S, "raw_path": _S, "raw_sha256": _S, "raw_format": _S, "encoding": _S,
-                    "split": _S, "page_type": _S, "input": _S,
+                    "split": _S, "page_type": _S, "input": _S, "encoding_source": _S,
                 },
                 "normalizer": {"name": _S, "version": _S},
                 "text": _S,

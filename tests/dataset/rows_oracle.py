@@ -23,7 +23,7 @@ def document_row(doc: Document) -> dict[str, Any]:
     d = doc.to_dict()
     source = {k: d["source"].get(k) for k in (
         "url", "domain", "crawl_date", "source_dataset", "source_id", "license", "raw_path", "raw_sha256",
-        "raw_format", "encoding", "split", "page_type", "input")}
+        "raw_format", "encoding", "split", "page_type", "input", "encoding_source")}
     row: dict[str, Any] = {
         "schema_version": doc.schema_version,
         "id": doc.id,
