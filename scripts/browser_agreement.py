@@ -46,6 +46,8 @@ _PREPARE["aligned"] = _PREPARE["no-author-css"] + (
     "for (const e of document.querySelectorAll('details:not([open])')) e.open = true;"
 )
 _LINES = re.compile(r"[\n\t]+")
+# a refresh would navigate away before innerText is read; it changes no text
+_REFRESH = re.compile(r"<meta[^>]*http-equiv\s*=\s*[\"']?refresh[^>]*>", re.IGNORECASE)
 
 #: Generated cases: the parser's and the walk's hard spots (name, html).
 TRICKY_CASES: tuple[tuple[str, str], ...] = (
@@ -73,6 +75,7 @@ TRICKY_CASES: tuple[tuple[str, str], ...] = (
     ("stray-end-tags", "</div></p><p>text</span> more</b></p></body></html>after html"),
     ("nul-and-controls", "<p>a\x00b\x07c</p>"),
     ("dialog", "<dialog>closed dialog</dialog><dialog open>open dialog</dialog>"),
+    ("processing-instruction", "<div>a<?php echo 'x'; ?>b</div>"),
 )
 
 
@@ -157,7 +160,7 @@ class Browser:
 
     def inner_text(self, html: str, mode: str) -> str:
         page = self._page
-        page.set_content(html, wait_until="domcontentloaded", timeout=30_000)
+        page.set_content(_REFRESH.sub("", html), wait_until="domcontentloaded", timeout=30_000)
         script = "() => { " + _PREPARE[mode] + " return document.body ? document.body.innerText : ''; }"
         text = page.evaluate(script)
         return clean(text) if mode == "aligned" else text  # the normalisers drop control characters

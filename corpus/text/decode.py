@@ -102,13 +102,15 @@ def decode_with(raw: bytes, encoding: str) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
+_NON_ASCII = bytes(range(0x80, 0x100))
+
+
 def _utf8_status(raw: bytes) -> tuple[int, int]:
     """``(invalid sequences, valid non-ASCII characters)`` of ``raw`` read as UTF-8."""
-    if raw.isascii():
-        return 0, 0
     text = raw.decode("utf-8", errors="replace")
     invalid = text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
-    return invalid, sum(1 for ch in text if ch > "\x7f") - invalid
+    ascii_bytes = len(raw.translate(None, _NON_ASCII))  # each decodes to exactly one ASCII character
+    return invalid, len(text) - ascii_bytes - invalid
 
 
 def _valid_utf8(raw: bytes) -> bool:
@@ -137,6 +139,8 @@ def decode_page(raw: bytes, *, declared: str | None = None, html: bool = True) -
     meta = prescan(raw) if html else None
     if meta is not None:
         if meta == "utf-8":
+            if _valid_utf8(raw):
+                return Decoded(raw.decode("utf-8"), "utf-8", "meta")
             invalid, valid = _utf8_status(raw)
             if invalid <= max(UTF8_TOLERATED_INVALID, valid // UTF8_VALID_PER_INVALID):
                 return Decoded(decode_with(raw, "utf-8"), "utf-8", "meta")

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
+from itertools import accumulate
+from operator import sub
 
 from corpus.errors import DocumentError
-from corpus.limits import MAX_DOM_DEPTH, MAX_PARSE_NESTING, MAX_TAG_ATTRIBUTES
+from corpus.limits import MAX_PARSE_NESTING, MAX_TAG_ATTRIBUTES
 from corpus.model import Block, Normalizer
 from corpus.text.normalise import (
     _LONG_TAG,
@@ -45,11 +48,11 @@ SKIP_TAGS_V2 = frozenset(
 BLOCK_TAGS_V2 = (BLOCK_TAGS - {"button", "textarea", "frameset", "noframes"}) | frozenset(
     {"search", "listing", "plaintext", "xmp", "marquee"}
 )
+_SKIP_SELECTOR = ", ".join(sorted(SKIP_TAGS_V2))
 #: Elements whose text keeps its line breaks (``white-space: pre`` by default): one block per line.
 PRE_TAGS = frozenset({"pre", "listing", "plaintext", "xmp"})
 _HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))", re.IGNORECASE)
-_TEXT = "-text"
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*")
 #: Start tags that never stay open: void elements and those the parser closes implicitly or flattens.
 _NO_NESTING = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
@@ -58,19 +61,27 @@ _NO_NESTING = frozenset(
 )
 
 
+class _Delta(dict):
+    """Nesting change of a ``<tag`` / ``</tag`` token (unknown names: +1 for a start tag, -1 for an end tag)."""
+
+    def __missing__(self, key: str) -> int:
+        low = key.lower()
+        if low != key and low in self:
+            return self[low]
+        return -1 if key[1] == "/" else 1
+
+
+_DELTA = _Delta({f"<{t}": 0 for t in _NO_NESTING} | {f"</{t}": 0 for t in _NO_NESTING})
+
+
 def nesting_estimate(s: str) -> int:
-    """An upper estimate of the deepest nesting of ``s``: start tags that stay open minus end tags."""
-    depth = peak = 0
-    no_nesting = _NO_NESTING
-    for slash, name in _TAG.findall(s):
-        if slash:
-            if depth:
-                depth -= 1
-        elif name.lower() not in no_nesting:
-            depth += 1
-            if depth > peak:
-                peak = depth
-    return peak
+    """An upper estimate of the deepest nesting of ``s``: start tags that stay open minus end tags.
+
+    The depth never goes below zero (stray end tags close nothing): with ``S`` the running sum of the
+    changes and ``m`` its running minimum, the depth after each tag is ``S - min(m, 0)``.
+    """
+    sums = list(accumulate(map(_DELTA.__getitem__, _TAG.findall(s)), initial=0))
+    return max(map(sub, sums, accumulate(sums, min)))
 
 
 def check_markup(s: str) -> None:
@@ -93,157 +104,181 @@ def parse_html_v2(s: str):
     return LexborHTMLParser(s)
 
 
-def _hidden(node, tag: str) -> bool:
+#: Where the parser accepts each tag (table parts and frameset elements are dropped elsewhere).
+_CONTEXTS = ("<body>{}", "<table>{}</table>", "<table><tr>{}</tr></table>", "<select>{}</select>",
+             "<html>{}", "<math>{}</math>", "<svg>{}</svg>")
+
+
+@lru_cache(maxsize=1)
+def _tag_ids() -> tuple[dict[str, int], int, int]:
+    """lexbor's ids of the standard tags (fixed by the library), of text nodes and of comments."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser("<body>text<!--c--><br><span></span></body>")
+    ids = {n.tag: n.tag_id for n in tree.root.traverse(include_text=True) if n.tag}
+    for name in sorted(SKIP_TAGS_V2 | BLOCK_TAGS_V2):
+        for ctx in _CONTEXTS:
+            found = [n.tag_id for n in LexborHTMLParser(ctx.format(f"<{name}></{name}>")).root.traverse()
+                     if n.tag == name]
+            if found:
+                ids[name] = found[0]
+                break
+    return ids, ids.pop("-text"), ids.pop("-comment")
+
+
+def _is_hidden(node) -> bool:
     attrs = node.attributes
-    if not attrs:
-        return tag == "dialog"
-    if len(attrs) > MAX_TAG_ATTRIBUTES:
-        raise DocumentError(f"an element has more than MAX_TAG_ATTRIBUTES={MAX_TAG_ATTRIBUTES} attributes",
-                            reason="too_many_attributes")
-    if "hidden" in attrs:
-        return True
-    if tag == "dialog" and "open" not in attrs:
+    if "hidden" in attrs or (node.tag == "dialog" and "open" not in attrs):
         return True
     style = attrs.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def html_segments_v2(root) -> Iterator[tuple[str, object]]:
-    """Yield ``(raw_text, block_node)`` runs in document order, one per future block (before folding).
+def _prune(tree) -> frozenset[int]:
+    """Drop invisible subtrees in place; returns the ``mem_id`` of each (emptied) hidden element.
 
-    Iterative over lexbor's sibling/child links, so depth never touches Python's recursion limit.
+    Elements of :data:`SKIP_TAGS_V2` go with their content (never an ancestor of visible text, so no
+    reported XPath changes); hidden elements are emptied but kept, so their siblings keep their positions.
     """
-    buf: list[str] = []
-    ctx: list[object] = [root]  # open block elements
-    open_tags: list[tuple[str, bool]] = []  # (tag, is_block) of every open element below root
-    pre = 0  # open elements whose text keeps its line breaks
-    skip_tags, block_tags, pre_tags = SKIP_TAGS_V2, BLOCK_TAGS_V2, PRE_TAGS
-    node = root.child
-    while node is not None:
-        tag = node.tag
-        descend = False
-        if tag == _TEXT:
-            t = node.text_content
-            if t:
-                if pre:
-                    lines = t.split("\n")
-                    for line in lines[:-1]:
-                        buf.append(line)
-                        yield "".join(buf), ctx[-1]
+    for el in reversed(tree.root.css(_SKIP_SELECTOR)):  # innermost first, as below
+        el.decompose()
+    hidden = [n for n in tree.root.css("[hidden], [style], dialog") if _is_hidden(n)]
+    for el in reversed(hidden):  # innermost first: never touch a node after an ancestor freed it
+        child = el.child
+        while child is not None:
+            nxt = child.next
+            child.decompose()
+            child = nxt
+    return frozenset(n.mem_id for n in hidden)
+
+
+class _Walk:
+    """One pass over a pruned lexbor tree: text runs per block, block elements, sibling positions."""
+
+    def __init__(self, tree) -> None:
+        ids, self.text_id, self.comment_id = _tag_ids()
+        self.block_ids = frozenset(ids[t] for t in BLOCK_TAGS_V2 if t in ids)
+        self.pre_ids = frozenset(ids[t] for t in PRE_TAGS)
+        self.br_id = ids["br"]
+        self.names: dict[int, str] = {v: k for k, v in ids.items()}
+        self.hidden = _prune(tree)
+        self.root = tree.root
+        #: element mem_id -> (parent mem_id, tag id, position among same-tag siblings)
+        self.steps: dict[int, tuple[int, int, int]] = {}
+        self.counts: dict[tuple[int, int], int] = {}
+        self.tags: dict[int, int] = {}  # block mem_id -> tag id
+        self.segments: list[tuple[str, int]] = []  # (raw text, block mem_id)
+
+    def run(self) -> None:
+        text_id, comment_id, block_ids, pre_ids, br_id = (self.text_id, self.comment_id, self.block_ids,
+                                                          self.pre_ids, self.br_id)
+        hidden, steps, counts, names, segments = self.hidden, self.steps, self.counts, self.names, self.segments
+        buf: list[str] = []
+        ctx: list[int] = []  # open blocks' mem_ids
+        ends: list[int] = [-1]  # mem_id of the last node inside each open block
+        end_of: dict[int, int] = {}
+        pre = 0
+        pres: list[bool] = []
+        for node in self.root.traverse(include_text=True):
+            tid = node.tag_id
+            mid = node.mem_id
+            if tid == text_id:
+                t = node.text_content
+                if t:
+                    if pre:
+                        lines = t.split("\n")
+                        for line in lines[:-1]:
+                            buf.append(line)
+                            segments.append(("".join(buf), ctx[-1]))
+                            buf = []
+                        buf.append(lines[-1])
+                    else:
+                        buf.append(t)
+            elif tid != comment_id and tid:
+                parent = node.parent
+                pm = parent.mem_id if parent is not None else 0
+                key = (pm, tid)
+                k = counts[key] = counts.get(key, 0) + 1
+                steps[mid] = (pm, tid, k)
+                if tid not in names:
+                    names[tid] = node.tag
+                if tid in block_ids and mid not in hidden:
+                    if buf:
+                        segments.append(("".join(buf), ctx[-1]))
                         buf = []
-                    buf.append(lines[-1])
-                else:
-                    buf.append(t)
-        elif tag[0] != "-" and tag not in skip_tags and not _hidden(node, tag):
-            if tag in block_tags:
-                if buf:
-                    yield "".join(buf), ctx[-1]
+                    ctx.append(mid)
+                    self.tags[mid] = tid
+                    is_pre = tid in pre_ids
+                    pres.append(is_pre)
+                    pre += is_pre
+                    ends.append(self._last(node, end_of))
+                elif tid == br_id and ctx and mid not in hidden:
+                    segments.append(("".join(buf), ctx[-1]))
                     buf = []
-                ctx.append(node)
-                if tag in pre_tags:
-                    pre += 1
-                is_block = True
-            else:
-                if tag == "br":
-                    yield "".join(buf), ctx[-1]
-                    buf = []
-                is_block = False
-            if node.child is not None:
-                if len(open_tags) >= MAX_DOM_DEPTH:
-                    raise DocumentError(f"HTML nesting deeper than MAX_DOM_DEPTH={MAX_DOM_DEPTH}",
-                                        reason="dom_too_deep")
-                open_tags.append((tag, is_block))
-                node = node.child
-                descend = True
-            elif is_block:
+            while mid == ends[-1]:
+                ends.pop()
                 if buf:
-                    yield "".join(buf), ctx[-1]
+                    segments.append(("".join(buf), ctx[-1]))
                     buf = []
                 ctx.pop()
-                if tag in pre_tags:
-                    pre -= 1
-        if descend:
-            continue
-        while node.next is None:
-            node = node.parent
-            if node is None or not open_tags:
-                node = None
+                pre -= pres.pop()
+        if buf and ctx:
+            segments.append(("".join(buf), ctx[-1]))
+
+    @staticmethod
+    def _last(node, end_of: dict[int, int]) -> int:
+        """``mem_id`` of the last node of ``node``'s subtree in document order (memoised down the spine)."""
+        spine = []
+        n = node
+        while True:
+            m = n.mem_id
+            if m in end_of:
+                last = end_of[m]
                 break
-            tag, is_block = open_tags.pop()
-            if is_block:
-                if buf:
-                    yield "".join(buf), ctx[-1]
-                    buf = []
-                ctx.pop()
-                if tag in pre_tags:
-                    pre -= 1
-        if node is None:
-            break
-        node = node.next
-    if buf:
-        yield "".join(buf), ctx[-1]
+            spine.append(m)
+            c = n.last_child
+            if c is None:
+                last = m
+                break
+            n = c
+        for m in spine:
+            end_of[m] = last
+        return last
 
-
-class _XPathsV2:
-    """XPath of a lexbor element (``/html/body/div[2]/p``, v1's format), in amortised O(depth)."""
-
-    def __init__(self) -> None:
-        self.paths: dict[int, str] = {}
-        self.steps: dict[int, str] = {}
-
-    def _index_children(self, parent) -> None:
-        children = []
-        c = parent.child
-        while c is not None:
-            if c.tag[0] != "-":
-                children.append(c)
-            c = c.next
-        counts: dict[str, int] = {}
-        for c in children:
-            counts[c.tag] = counts.get(c.tag, 0) + 1
-        seen: dict[str, int] = {}
-        for c in children:
-            seen[c.tag] = seen.get(c.tag, 0) + 1
-            self.steps[c.mem_id] = c.tag if counts[c.tag] == 1 else f"{c.tag}[{seen[c.tag]}]"
-
-    def __call__(self, el) -> str:
+    def xpath(self, mid: int, cache: dict[int, str]) -> str:
+        """``/html/body/div[2]/p`` for a walked element (v1's format; ``[k]`` only among same-tag siblings)."""
         chain = []
-        node = el
-        while node is not None and node.tag[0] != "-" and node.mem_id not in self.paths:
-            chain.append(node)
-            node = node.parent
-        base = self.paths[node.mem_id] if node is not None and node.mem_id in self.paths else ""
-        for n in reversed(chain):
-            parent = n.parent
-            if parent is None or parent.tag[0] == "-":  # the document element
-                base = "/" + n.tag
-            else:
-                if n.mem_id not in self.steps:
-                    self._index_children(parent)
-                base = base + "/" + self.steps[n.mem_id]
-            self.paths[n.mem_id] = base
+        while mid in self.steps and mid not in cache:
+            chain.append(mid)
+            mid = self.steps[mid][0]
+        base = cache.get(mid, "")
+        for m in reversed(chain):
+            pm, tid, k = self.steps[m]
+            name = self.names[tid]
+            base = f"{base}/{name}[{k}]" if self.counts[(pm, tid)] > 1 else f"{base}/{name}"
+            cache[m] = base
         return base
 
 
-def normalise_html_tree_v2(tree) -> tuple[str, tuple[Block, ...], tuple[object, ...]]:
-    """Text, blocks and the block element of each block, from a lexbor tree."""
-    root = tree.root if tree is not None else None
-    if root is None:
+def normalise_html_tree_v2(tree) -> tuple[str, tuple[Block, ...], tuple[int, ...]]:
+    """Text, blocks and the ``mem_id`` of each block's element, from a parsed lexbor tree (pruned in place)."""
+    if tree is None or tree.root is None:
         return "", (), ()
-    xpath = _XPathsV2()
+    walk = _Walk(tree)
+    walk.run()
+    cache: dict[int, str] = {}
     paths: dict[int, tuple[str, str]] = {}
-    elements: list[object] = []
+    elements: list[int] = []
 
     def parts() -> Iterator[tuple[str, str | None, str | None]]:
-        for raw, el in html_segments_v2(root):
+        for raw, mid in walk.segments:
             t = fold(raw)
             if not t:
                 continue
-            key = el.mem_id
-            if key not in paths:
-                paths[key] = (el.tag, xpath(el))
-            elements.append(el)
-            tag, xp = paths[key]
+            if mid not in paths:
+                paths[mid] = (walk.names[walk.tags[mid]], walk.xpath(mid, cache))
+            elements.append(mid)
+            tag, xp = paths[mid]
             yield t, tag, xp
 
     text, blocks = _assemble(parts(), folded=True)

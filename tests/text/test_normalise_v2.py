@@ -100,9 +100,7 @@ def test_empty_and_whitespace_pages() -> None:
 
 
 def test_limits_are_named_rejects() -> None:
-    with pytest.raises(DocumentError) as exc:
-        normalise_html_v2("<div>" * 300 + "x")
-    assert exc.value.reason == "dom_too_deep"
+    assert normalise_html_v2("<div>" * 3000 + "x")[0] == "x"  # deeper than v1's libxml2 allows: fine here
     with pytest.raises(DocumentError) as exc:
         normalise_html_v2("<div>" * 100_000 + "x")  # rejected before parsing: tree construction is quadratic
     assert exc.value.reason == "dom_too_deep"
