@@ -64,9 +64,10 @@ _CLEAN_NEEDED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ud800-\ud
 # (a tag name followed by whitespace, so script text such as ``i<n.length`` is not taken for a tag)
 _LONG_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9:-]*\s[^<>]{" + str(4 * MAX_TAG_ATTRIBUTES) + ",}")
 # One attribute as the HTML tokenizer reads it: a name, optionally ``=`` and a quoted or unquoted value
-# (so ``=`` inside a JSON or URL value is not another attribute).
+# (so ``=`` inside a JSON or URL value is not another attribute). A quoted value still open at the end
+# of the match runs on past a ``<`` or ``>`` inside it: it takes the rest.
 _SPACE = re.compile(r"\s")
-_ATTRIBUTE = re.compile(r"""[^\s/>=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+_ATTRIBUTE = re.compile(r"""[^\s/>=]+(?:\s*=\s*(?:"[^"]*(?:"|\Z)|'[^']*(?:'|\Z)|[^\s>]*))?""")
 
 
 def check_attribute_counts(s: str) -> None:
@@ -78,7 +79,9 @@ def check_attribute_counts(s: str) -> None:
     for m in _LONG_TAG.finditer(s):
         tag = m.group()
         after_name = _SPACE.search(tag).end()
-        if sum(1 for _ in _ATTRIBUTE.finditer(tag, after_name)) > MAX_TAG_ATTRIBUTES:
+        # only attributes with a value count: a "tag" found inside an attribute value (an inline SVG in a
+        # data: URL) reads as many bare names
+        if sum("=" in a.group() for a in _ATTRIBUTE.finditer(tag, after_name)) > MAX_TAG_ATTRIBUTES:
             raise DocumentError(f"an element has more than MAX_TAG_ATTRIBUTES={MAX_TAG_ATTRIBUTES} attributes",
                                 reason="too_many_attributes")
 
