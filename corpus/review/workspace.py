@@ -217,7 +217,11 @@ class Workspace:
             if any(p.severity == ERROR for p in problems):
                 return SaveResult(False, tuple(problems))
             doc = Document.from_dict(candidate)
-            write_document(doc, file)
+            try:
+                write_document(doc, file)
+            except OSError as exc:
+                raise ReviewError(f"{file}: cannot write the document ({exc.strerror or exc}); the file on disk "
+                                  "is unchanged and your edits are kept in the page", status=500) from None
             self.entries[doc_id] = _entry(doc, file)
             written = document_json(doc)
             return SaveResult(True, tuple(problems), doc.to_dict(), sha256_hex(written.encode("utf-8")))

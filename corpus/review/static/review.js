@@ -120,10 +120,13 @@
     };
   }
   function snapshot(c) {
-    return { labels: c.labels.slice(), entities: clone(c.entities), metadata: clone(c.metadata), status: clone(c.status) };
+    return { labels: c.labels.slice(), entities: clone(c.entities), metadata: clone(c.metadata), status: clone(c.status),
+             cursor: c.cursor, anchor: c.anchor };
   }
   function restore(c, snap) {
     c.labels = snap.labels; c.entities = snap.entities; c.metadata = snap.metadata; c.status = snap.status;
+    if (snap.cursor !== undefined && snap.cursor < c.labels.length) { c.cursor = snap.cursor; c.anchor = snap.anchor; }
+    c.selEnt = -1;
   }
   function remember(c) {
     try {
@@ -153,6 +156,7 @@
     c.dirty = true;
     remember(c);
     renderAll();
+    scrollToCursor();
     toast((redo ? "redone: " : "undone: ") + step.what);
   }
 
