@@ -130,6 +130,11 @@ def test_correct_a_draft_in_the_browser(app) -> None:
         page.keyboard.press("ArrowDown")
     page.keyboard.press(RIGHT_LABEL[0])
     assert labels_shown(page)[DRAFT_WRONG_BLOCK] == RIGHT_LABEL
+    # the cursor moved on: "same as previous" copies that label to the next block (undone again)
+    page.keyboard.press(".")
+    assert labels_shown(page)[DRAFT_WRONG_BLOCK + 1] == RIGHT_LABEL
+    page.keyboard.press("u")
+    assert labels_shown(page)[DRAFT_WRONG_BLOCK + 1] == shown[DRAFT_WRONG_BLOCK + 1]
 
     # add an entity by selecting part of the word (the selection snaps to the whole word) and its key
     surface = MISSING_ENTITY[0]

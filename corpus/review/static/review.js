@@ -684,6 +684,10 @@
     $("#blocks").addEventListener("click", onBlocksClick);
     document.addEventListener("keydown", onKey);
     document.addEventListener("mousedown", (ev) => { if (S.pop !== null && !ev.target.closest("#entity-pop,mark.ent")) closePop(); });
+    window.addEventListener("hashchange", () => {
+      const id = decodeURIComponent(location.hash.slice(1));
+      if (id && (!S.cur || S.cur.id !== id)) openDoc(id);
+    });
     window.addEventListener("resize", () => { if (S.pop !== null) placePop(); });
     $("#blocks").addEventListener("scroll", () => { if (S.pop !== null) placePop(); });
     window.addEventListener("beforeunload", (ev) => {
