@@ -33,6 +33,6 @@ def test_every_api_verb_is_documented_in_the_readme() -> None:
 
     text = README.read_text(encoding="utf-8")
     for verb in ("ingest", "validate", "build", "verify", "import_", "export", "bench", "agree", "stats", "show",
-                 "review", "load_documents"):
+                 "load_documents"):
         assert callable(getattr(corpus, verb)), verb
         assert f"corpus.{verb}" in text, f"README does not show corpus.{verb}"
