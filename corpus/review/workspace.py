@@ -314,6 +314,8 @@ def apply_edit(stored: dict[str, Any], edit: dict[str, Any]) -> dict[str, Any]:
     ann = out.setdefault("annotation", {})
     if not isinstance(ann, dict):
         raise ReviewError("the stored document's annotation is not an object; run `corpus validate`")
+    if not isinstance(edit.get("status") or {}, dict):
+        raise ReviewError("status: expected an object {layer: status}")
     statuses = dict(edit.get("status") or {})
     if edit.get("accept"):
         statuses = dict.fromkeys(LAYERS, "gold")

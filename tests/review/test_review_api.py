@@ -220,6 +220,19 @@ def test_accept_marks_every_layer_gold_with_annotator_and_guidelines(client, cor
     assert corpus[DRAFT].read_bytes() == before
 
 
+def test_one_layer_made_gold_records_who_and_keeps_the_others(client, corpus) -> None:
+    loaded = client.get(url(f"api/documents/{NEWS}")).json()
+    meta = {**loaded["document"]["metadata"], "section": "World"}
+    status = {"blocks": "model", "entities": "model", "metadata": "gold"}
+    r = client.post(url(f"api/documents/{NEWS}"), json=edit_of(loaded, metadata=meta, status=status, annotator="bo"))
+    assert r.status_code == 200, r.text
+    saved = read(corpus[NEWS])
+    assert saved["metadata"]["section"] == "World"
+    assert saved["annotation"]["metadata"] == {"status": "gold", "by": "bo", "tool": "corpus-metadata"}
+    assert saved["annotation"]["blocks"] == loaded["document"]["annotation"]["blocks"]
+    assert saved["annotation"]["guidelines_version"] == GUIDELINES_VERSION
+
+
 def test_malformed_edits_are_named_not_crashes(client, corpus) -> None:
     before = corpus[NEWS].read_bytes()
     loaded = client.get(url(f"api/documents/{NEWS}")).json()
@@ -230,6 +243,7 @@ def test_malformed_edits_are_named_not_crashes(client, corpus) -> None:
     assert client.post(post, json=edit_of(loaded, labels=["body"])).status_code == 400
     assert client.post(post, json=edit_of(loaded, entities="PER")).status_code == 400
     assert client.post(post, json=edit_of(loaded, status={"tokens": "gold"})).status_code == 400
+    assert client.post(post, json=edit_of(loaded, status=["gold"])).status_code == 400
     r = client.post(post, json=edit_of(loaded, entities=[{"start": "0", "end": 4, "label": "PER"}]))
     assert r.status_code == 422 and "schema-type" in {p["rule"] for p in r.json()["problems"]}
     assert client.post(url("api/documents/ffffffffffffffff"), json=edit_of(loaded)).status_code == 404
