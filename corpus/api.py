@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from corpus.evaluate.bench import BenchResult
     from corpus.formats import ImportSummary
     from corpus.ingestion.engine import IngestSummary
+    from corpus.migration.report import MigrationReport
     from corpus.model import Document
     from corpus.validation.problems import Report
 
@@ -37,6 +38,7 @@ __all__ = [
     "import_",
     "ingest",
     "load_documents",
+    "migrate",
     "pick_document",
     "show",
     "stats",
@@ -100,6 +102,25 @@ def validate(
     if raw_root is not None and not Path(raw_root).is_dir():
         raise FileNotFoundError(f"raw root {raw_root}: not a directory")
     return validate_paths([Path(p) for p in items], raw_root=raw_root, check_raw=check_raw, fast=fast)
+
+
+def migrate(
+    corpus: PathLike,
+    out: PathLike | None = None,
+    *,
+    in_place: bool = False,
+    normaliser: str | None = None,
+    report: PathLike | None = None,
+    progress: bool = False,
+) -> MigrationReport:
+    """Bring every document of ``corpus`` to ``normaliser`` (default: the current default) and the current
+    schema, carrying block labels and entities; writes ``out`` (a new corpus root) or, with
+    ``in_place``, the document files themselves, and the report (``report.ok``: nothing to review)."""
+    from corpus.migration.run import migrate as run
+    from corpus.text.normalisers import DEFAULT_NORMALISER
+
+    return run(_existing(corpus), out=out, in_place=in_place, normaliser=normaliser or DEFAULT_NORMALISER,
+               report=report, progress=progress)
 
 
 def build(

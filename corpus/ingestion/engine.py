@@ -59,7 +59,7 @@ from corpus.ingestion.plan import (
 from corpus.model import Document, sha256_hex
 from corpus.parallel import resolve_jobs
 from corpus.progress import progress_bar
-from corpus.store import Reject, display_location, document_json, unique_suffix
+from corpus.store import Reject, display_location, document_json, document_line, unique_suffix
 from corpus.text.normalise import (
     NormalisedPage,
     decode_raw_page,
@@ -286,7 +286,7 @@ def run_shard(spec: ShardSpec, out: str | os.PathLike[str], options: IngestOptio
                 assert doc is not None
                 if raw is not None and doc.source.raw_path:
                     _copy_raw(raw, out_p / doc.source.raw_path, out_p)
-                line = (json.dumps(doc.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+                line = document_line(doc).encode()
                 h.update(line)
                 fh.write(line)
                 ids.append([doc.id, display_location(where)])
