@@ -72,16 +72,21 @@ def ingest(
     license: str | None = None,
     files_per_shard: int | None = None,
     progress: bool = False,
-    normaliser: str = "v1",
+    normaliser: str | None = None,
 ) -> IngestSummary:
-    """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable."""
+    """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable.
+
+    ``normaliser``: ``v2`` (the default) or ``v1`` (docs/normalisation.md).
+    """
     from corpus.ingestion.engine import IngestOptions
     from corpus.ingestion.engine import ingest as run
     from corpus.limits import INGEST_FILES_PER_SHARD
+    from corpus.text.normalisers import DEFAULT_NORMALISER
 
     options = IngestOptions(
         layout=layout, preannotate=preannotate, ner=ner, source_dataset=source_dataset, license=license,
-        files_per_shard=files_per_shard or INGEST_FILES_PER_SHARD, normaliser=normaliser,
+        files_per_shard=files_per_shard or INGEST_FILES_PER_SHARD,
+        normaliser=normaliser or DEFAULT_NORMALISER,
     )
     return run([str(p) for p in paths], out, options=options, jobs=jobs, progress=progress)
 

@@ -103,13 +103,13 @@ def test_a_1_0_0_document_at_its_normaliser_only_gains_the_schema_version(tmp_pa
 # -- carrying v1 annotations to v2 -------------------------------------------------------------------
 
 V1_TO_V2 = (
-    "<html><body><h1>Ferry strike ends</h1>"
-    "<div><button>Accept</button><button>Settings</button></div>"  # v1: two blocks; v2: one inline run
-    "<p>Maria Costa said the ferries to Naxos run again.</p>"
-    "<pre>line one\nline two</pre>"  # v1: one block; v2: one block per line
-    "<nav><a href='/'>Home</a></nav><div><button>Menu</button><a href='/s'>Subscribe now please</a></div>"
-    "</body></html>"
-).encode()
+    b"<html><body><h1>Ferry strike ends</h1>"
+    b"<div><button>Accept</button><button>Settings</button></div>"  # v1: two blocks; v2: one inline run
+    b"<p>Maria Costa said the ferries to Naxos run again.</p>"
+    b"<pre>line one\nline two</pre>"  # v1: one block; v2: one block per line
+    b"<nav><a href='/'>Home</a></nav><div><button>Menu</button><a href='/s'>Subscribe now please</a></div>"
+    b"</body></html>"
+)
 
 
 def _v1_gold() -> Document:
