@@ -257,3 +257,21 @@ def test_migrate_usage_errors_exit_2(tmp_path: Path) -> None:
     assert main(["migrate", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
     with pytest.raises(ConfigError):
         migrate(src, out=src, normaliser="v2")
+
+
+def test_a_v2_draft_is_pre_annotated_through_v1_and_its_labels_carried() -> None:
+    from corpus.annotate.preannotate import preannotate
+    from corpus.ingestion.engine import draft_page
+    from corpus.ingestion.plan import IngestOptions
+
+    def draft(normaliser: str) -> Document:
+        return draft_page(V1_TO_V2, raw_path="raw/page.html", raw_format="html", gzipped=False,
+                          options=IngestOptions(ner="off", normaliser=normaliser), preannotate=preannotate)
+
+    v1, v2 = draft("v1"), draft("v2")
+    assert v2.normalizer.version == "2.0.0" and v2.annotation.blocks.status == "model"
+    labels_v1 = {v1.block_text(b): b.label for b in v1.blocks}
+    for b in v2.blocks:
+        if v2.block_text(b) in labels_v1:  # a block both normalisers make keeps v1's pre-annotation
+            assert b.label == labels_v1[v2.block_text(b)]
+    assert v2.metadata == v1.metadata
