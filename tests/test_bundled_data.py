@@ -209,11 +209,11 @@ def test_raw_paths_are_relative_to_the_corpus_root(docs: list[Document]) -> None
         assert (DATA / Path(d.source.raw_path)).is_file()
 
 
-def test_bundled_documents_are_on_the_default_normaliser_and_the_current_schema(docs: list[Document]) -> None:
+def test_bundled_documents_are_on_normaliser_v2_and_the_current_schema(docs: list[Document]) -> None:
     from corpus.model import SCHEMA_VERSION
-    from corpus.text.normalisers import DEFAULT_NORMALISER, NORMALISERS
+    from corpus.text.normalisers import NORMALISERS
 
-    assert {d.normalizer for d in docs} == {NORMALISERS[DEFAULT_NORMALISER]}
+    assert {d.normalizer for d in docs} == {NORMALISERS["v2"]}
     assert {d.schema_version for d in docs} == {SCHEMA_VERSION}
     assert all(d.source.encoding_source for d in docs)
 
