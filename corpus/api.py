@@ -40,6 +40,7 @@ __all__ = [
     "load_documents",
     "migrate",
     "pick_document",
+    "review",
     "show",
     "stats",
     "validate",
@@ -260,3 +261,11 @@ def show(doc: PathLike | Document, *, doc_id: str | None = None, html: bool = Fa
 
     d = doc if isinstance(doc, _Document) else pick_document(doc, doc_id)
     return render_html(d) if html else render_terminal(d)
+
+
+def review(corpus: PathLike, *, port: int = 0, annotator: str | None = None, open_browser: bool = False,
+           on_ready: Any = None) -> None:
+    """Serve the review app for ``corpus`` on 127.0.0.1 until Ctrl-C (``on_ready`` gets the tokened URL)."""
+    from corpus.review.app import serve
+
+    serve(_existing(corpus), port=port, annotator=annotator, open_browser=open_browser, on_ready=on_ready)

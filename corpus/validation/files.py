@@ -459,6 +459,21 @@ def _hash_file(path: Path) -> tuple[str, bytes | None]:
     return h.hexdigest(), None
 
 
+def validate_record(data: Any, *, file: str | os.PathLike[str] | None = None,
+                    raw_root: str | os.PathLike[str] | None = None, check_raw: bool = True) -> list[Problem]:
+    """Problems of one parsed document as :func:`validate_paths` reports them for a file at ``file``
+    (schema, semantic and raw-page layers; no positions, no corpus-wide checks such as duplicate ids).
+
+    Lets a caller check a document before writing it, so that only documents the validator accepts
+    reach the disk.
+    """
+    run = _Run(Path(raw_root) if raw_root is not None else None, check_raw, False)
+    found = validate_document(data)
+    if check_raw and isinstance(data, dict):
+        found += run._raw(Path(file) if file is not None else None, data, False)
+    return found
+
+
 def validate_paths(
     paths: Iterable[str | os.PathLike[str]],
     *,
