@@ -17,9 +17,10 @@ from typing import Any
 from corpus.errors import ConfigError
 from corpus.labels import RAW_FORMATS
 from corpus.limits import MAX_DOCUMENT_BYTES, MAX_RAW_BYTES
+from corpus.model import Normalizer
 from corpus.paths import is_built_dataset
 from corpus.text.decode import REPLACEMENT_SUFFIX
-from corpus.text.normalise import NORMALIZER
+from corpus.text.normalisers import NORMALISERS, normaliser_of
 from corpus.validation import validate_document
 from corpus.validation.fast import is_clean
 from corpus.validation.jsonpos import JsonSyntaxError, JsonTooDeep, LineIndex, Parsed, locate, parse
@@ -398,10 +399,12 @@ class _Run:
         name, version = (norm.get("name"), norm.get("version")) if isinstance(norm, dict) else (None, None)
         if not isinstance(name, str) or not isinstance(version, str):
             return []
-        if (name, version) != (NORMALIZER.name, NORMALIZER.version):
+        installed = normaliser_of(Normalizer(name, version))
+        if installed is None:
+            known = ", ".join(f"{n.name} {n.version}" for n in NORMALISERS.values())
             return [problem("normalizer-not-installed", "/normalizer/version",
-                            f"recorded normaliser {name} {version} is not installed ({NORMALIZER.name} "
-                            f"{NORMALIZER.version} is); text was not re-checked")]
+                            f"recorded normaliser {name} {version} is not installed ({known} are); "
+                            "text was not re-checked")]
         text = data.get("text")
         if not isinstance(text, str):
             return []
@@ -410,10 +413,10 @@ class _Run:
                             f"raw page is larger than MAX_RAW_BYTES={MAX_RAW_BYTES}; it cannot be re-normalised")]
         enc = src.get("encoding")
         declared = enc if isinstance(enc, str) and enc and not enc.endswith(REPLACEMENT_SUFFIX) else None
-        from corpus.text.normalise import normalise_raw
+        from corpus.text.normalisers import normalise_raw_with
 
         try:
-            page = normalise_raw(raw, src["raw_format"], gzipped=gzipped, declared_charset=declared)
+            page = normalise_raw_with(installed, raw, src["raw_format"], gzipped=gzipped, declared_charset=declared)
         except Exception as exc:  # DocumentError (bad gzip, too deep, binary) or a parser failure
             reason = getattr(exc, "reason", type(exc).__name__)
             return [problem("text-not-reproduced", "/text", f"re-normalising the raw page fails [{reason}]: {exc}")]
