@@ -41,7 +41,7 @@ _NOSCRIPT_OPEN = re.compile(r"<noscript\b", re.IGNORECASE)
 _NOSCRIPT_CLOSE = re.compile(r"</noscript\s*>", re.IGNORECASE)
 
 
-def _drop_noscript(s: str) -> str:
+def drop_noscript(s: str) -> str:
     """Remove ``<noscript>...</noscript>`` runs in one linear scan (no backtracking on hostile input)."""
     out: list[str] = []
     pos = 0
@@ -160,7 +160,7 @@ def parse_html(s: str):
     import lxml.html
     from lxml import etree
 
-    s = _drop_noscript(_XML_DECL.sub("", clean(s), count=1))
+    s = drop_noscript(_XML_DECL.sub("", clean(s), count=1))
     if not s.strip():
         return None
     check_attribute_counts(s)

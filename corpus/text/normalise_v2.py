@@ -27,6 +27,7 @@ from corpus.text.normalise import (
     check_attribute_counts,
     clean,
     decode_raw_page,
+    drop_noscript,
     fold,
     normalise_text,
 )
@@ -96,7 +97,9 @@ def parse_html_v2(s: str):
     """Parse decoded HTML with lexbor; the parser object (never fetches anything)."""
     from selectolax.lexbor import LexborHTMLParser
 
-    s = clean(s)
+    # a browser with scripting on reads <noscript> content as raw text up to </noscript>; parsed as markup
+    # (lexbor's scripting flag is off), an unclosed <div> inside makes the parser ignore </noscript>
+    s = drop_noscript(clean(s))
     check_markup(s)
     return LexborHTMLParser(s)
 
