@@ -39,6 +39,7 @@ SERVER_ENV = "CORPUS_LABEL_STUDIO"
 #: The first start applies a few hundred database migrations: minutes on a busy 2-core machine.
 START_TIMEOUT_S = 900
 REQUEST_TIMEOUT_S = 120
+SNAPSHOT_POLLS = 240
 USER = "annotator@example.org"
 TOKEN = "corpus-round-trip-" + uuid.uuid4().hex[:16]
 
@@ -49,12 +50,17 @@ class Server:
     log: Path
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
+        """One JSON API call, its decoded answer."""
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return json.loads(self.get(path, method, data).decode("utf-8"))
+
+    def get(self, path: str, method: str = "GET", data: bytes | None = None) -> bytes:
+        """The raw body of one authenticated request."""
         req = urllib.request.Request(self.url + path, data=data, method=method, headers={
             "Authorization": f"Token {TOKEN}", "Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT_S) as resp:
-                return json.loads(resp.read().decode("utf-8"))
+                return resp.read()
         except urllib.error.HTTPError as exc:
             raise AssertionError(f"{method} {path}: HTTP {exc.code}: {exc.read()[:500]!r}") from None
 
@@ -191,10 +197,7 @@ def test_round_trip_through_the_real_server(server: Server, tmp_path: Path) -> N
     assert (tripoli["start"], tripoli["end"]) == (at, at + 7) and utf16_offsets(news.text)[at] != at
 
     export = tmp_path / "export.json"
-    with urllib.request.urlopen(urllib.request.Request(
-            f"{server.url}/api/projects/{pid}/export?exportType=JSON&download_all_tasks=true",
-            headers={"Authorization": f"Token {TOKEN}"}), timeout=REQUEST_TIMEOUT_S) as resp:
-        export.write_bytes(resp.read())
+    export.write_bytes(server.get(f"/api/projects/{pid}/export?exportType=JSON&download_all_tasks=true"))
     out = tmp_path / "back"
     assert main(["import", "labelstudio", str(export), "--corpus", str(corpus), "--out", str(out)]) == 0
     assert not (out / "rejects.jsonl").exists() or not (out / "rejects.jsonl").read_text().strip()
@@ -209,6 +212,22 @@ def test_round_trip_through_the_real_server(server: Server, tmp_path: Path) -> N
             (e.start, e.end, e.label, e.text) for e in want.entities]
         assert got.annotation.blocks.status == "gold" and got.annotation.blocks.tool == "label-studio"
         assert got.annotation.blocks.by == f"label-studio user {user_id}"
+
+    # an export snapshot that expands the annotator names them by email
+    snap = server.call("POST", f"/api/projects/{pid}/exports/", {
+        "title": "round trip", "serialization_options": {"annotations__completed_by": {"only_id": False}},
+        "task_filter_options": {"only_with_annotations": False}})
+    for _ in range(SNAPSHOT_POLLS):
+        if snap["status"] in ("completed", "failed"):
+            break
+        time.sleep(0.5)
+        snap = server.call("GET", f"/api/projects/{pid}/exports/{snap['id']}")
+    assert snap["status"] == "completed", snap
+    expanded = tmp_path / "snapshot.json"
+    expanded.write_bytes(server.get(f"/api/projects/{pid}/exports/{snap['id']}/download?exportType=JSON"))
+    assert main(["import", "labelstudio", str(expanded), "--corpus", str(corpus), "--out", str(tmp_path / "b2")]) == 0
+    named = {d.id: d for d in load_documents(tmp_path / "b2" / "documents")}
+    assert all(spans_equal(named[i], want) and named[i].annotation.blocks.by == USER for i, want in gold.items())
 
 
 def stored_news(server: Server, task_id: int) -> list[dict]:
