@@ -5,7 +5,8 @@ Import: Label Studio JSON export -> the annotated documents (``corpus import lab
 Each task must carry ``data.doc_id`` and the document's unchanged ``data.text`` (as the
 ``labelstudio`` exporter writes them). The task's last annotation that was not cancelled is used
 (else its last prediction); regions of the ``block`` control label the blocks they cover, every
-other ``labels`` region is an entity. Offsets: current Label Studio stores code points; older
+other ``labels`` region is an entity; its annotator is ``completed_by`` (an email when the export expands
+users, else ``label-studio user N``). Offsets: current Label Studio stores code points; older
 front-ends stored UTF-16 code units, which differ after an astral character such as an emoji.
 ``-o offsets=auto`` (default) takes each region's offsets as code points when they select the
 region's recorded ``text`` and otherwise converts them from UTF-16; ``codepoints`` or ``utf16``
@@ -39,9 +40,12 @@ TOOL = "label-studio"
 
 
 def _by(annotation: dict[str, Any]) -> str | None:
+    """The annotator: an expanded user's email, else the server's user id (what its plain JSON export holds)."""
     who = annotation.get("completed_by")
     if isinstance(who, dict):
         who = who.get("email") or who.get("id")
+    if isinstance(who, int) and not isinstance(who, bool):
+        return f"label-studio user {who}"
     return None if who is None else str(who)
 
 
