@@ -231,7 +231,7 @@ def iter_page_file(loc: str, options: IngestOptions, pre, name: str | None = Non
 
 
 def iter_warc_file(loc: str, out: Path, options: IngestOptions, pre, summary: dict[str, Any],
-                   name: str | None = None) -> Iterator[Result]:
+                   input_name: str | None = None) -> Iterator[Result]:
     from corpus.warc import WarcProblem, WarcStats, iter_pages
 
     suffix = ".warc.gz" if loc.lower().endswith(".gz") else ".warc"
@@ -260,7 +260,7 @@ def iter_warc_file(loc: str, out: Path, options: IngestOptions, pre, summary: di
                                  gzipped=item.gzipped, url=item.url, crawl_date=item.crawl_date,
                                  source_id=item.record_id, declared_charset=item.charset,
                                  options=options, preannotate=pre,
-                                 input=None if name is None else f"{name}#{offset}")
+                                 input=None if input_name is None else f"{input_name}#{offset}")
                 yield doc, None, None, item.offset
             except ConfigError:
                 raise
