@@ -90,8 +90,12 @@ def validate(
     raw_root: PathLike | None = None,
     check_raw: bool = True,
     fast: bool | None = None,
+    progress: bool | None = None,
 ) -> Report:
-    """Every problem of documents, JSONL files, ingest outputs or built datasets (``report.ok``)."""
+    """Every problem of documents, JSONL files, ingest outputs or built datasets (``report.ok``).
+
+    ``progress``: count the files read on stderr (``None``: when stderr is a terminal).
+    """
     from corpus.validation import validate_paths
 
     items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
@@ -99,7 +103,8 @@ def validate(
         _existing(p)
     if raw_root is not None and not Path(raw_root).is_dir():
         raise FileNotFoundError(f"raw root {raw_root}: not a directory")
-    return validate_paths([Path(p) for p in items], raw_root=raw_root, check_raw=check_raw, fast=fast)
+    return validate_paths([Path(p) for p in items], raw_root=raw_root, check_raw=check_raw, fast=fast,
+                          progress=progress)
 
 
 def build(

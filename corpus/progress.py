@@ -36,9 +36,11 @@ def progress(total: int | None, *, desc: str, unit: str, enabled: bool | None) -
     bar = progress_bar(total, desc=desc, unit=unit, enabled=auto(enabled))
     try:
         yield bar
-    except BaseException as exc:
-        bar.set_description_str(f"{desc} (interrupted)" if isinstance(exc, KeyboardInterrupt) else f"{desc} (failed)",
-                                refresh=False)
+    except KeyboardInterrupt:
+        bar.set_description_str(f"{desc} (interrupted)", refresh=False)
+        raise
+    except Exception:
+        bar.set_description_str(f"{desc} (failed)", refresh=False)
         raise
     finally:
         bar.close()
