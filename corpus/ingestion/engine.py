@@ -68,7 +68,7 @@ from corpus.model import Document, sha256_hex
 from corpus.parallel import advance, resolve_jobs
 from corpus.paths import INGEST_MANIFEST
 from corpus.progress import progress
-from corpus.store import Reject, display_location, document_json, unique_suffix
+from corpus.store import Reject, add_document, display_location, exists_reject, unique_suffix
 from corpus.text.normalise import (
     NormalisedPage,
     decode_raw_page,
@@ -585,15 +585,9 @@ def _publish_files(out: Path, name: str, drop: dict[int, dict[str, Any]],
             if i in drop:
                 continue
             d = json.loads(line)
-            text = document_json(d)
-            path = docs_dir / f"{d['id']}.json"
-            if path.exists():
-                if path.read_text(encoding="utf-8") != text:
-                    conflicts[i] = Reject(locs[i][1], "duplicate", f"documents/{d['id']}.json already exists in "
-                                          "the corpus with other content; not overwritten", id=d["id"]).as_dict()
-                    continue
-            else:
-                _atomic_write(path, text, out)
+            if add_document(d, docs_dir / f"{d['id']}.json", tmp_dir=_tmpdir(out)) == "exists":
+                conflicts[i] = exists_reject(locs[i][1], d["id"]).as_dict()
+                continue
             n += 1
     return n, conflicts
 

@@ -151,3 +151,31 @@ def test_the_built_dataset_keeps_source_input(tmp_path):
     rows = datasets.load_dataset(str(tmp_path / "dist"), "documents")
     got = sorted(r["source"]["input"] for split in rows.values() for r in split)
     assert got == ["pages/p0.html", "pages/p1.html", "pages/p2.html"]
+
+
+def test_import_and_ingest_treat_an_existing_document_the_same_way(tmp_path, monkeypatch):
+    """Neither command overwrites a document: the same one is left as is, another one is a duplicate reject."""
+    from corpus.formats import run_import
+    from corpus.ingestion.draft import draft_document
+    from corpus.registry import IMPORTERS, Imported, ImporterSpec
+
+    src = tmp_path / "pages"
+    src.mkdir()
+    (src / "a.html").write_text("<p>the page</p>")
+    out = tmp_path / "corpus"
+    ingest([str(src)], out, options=IngestOptions(preannotate=False))
+    (path,) = (out / "documents").glob("*.json")
+    raw = (src / "a.html").read_bytes()
+    same = next(iter(load_documents(out)))
+    other = draft_document(raw, raw_path=same.source.raw_path, source_dataset="native", license="CC0-1.0")
+
+    def fake(_src, **_options):
+        yield Imported(same, raw)
+        yield Imported(other, raw)
+
+    monkeypatch.setitem(IMPORTERS, "fake", ImporterSpec("fake", fake, "test", "tool"))
+    before = path.read_bytes()
+    summary = run_import("fake", src, out)
+    assert (summary.documents, summary.rejects) == (1, 1) and path.read_bytes() == before
+    last = _lines(out / "rejects.jsonl")[-1]
+    assert last["reason"] == "duplicate" and last["id"] == same.id and "not overwritten" in last["message"]
