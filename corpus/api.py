@@ -72,7 +72,11 @@ def ingest(
     progress: bool = False,
     normaliser: str = "v1",
 ) -> IngestSummary:
-    """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable."""
+    """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable.
+
+    Adds to a corpus already at ``out``: inputs its ``ingest-manifest.jsonl`` lists are skipped (the
+    summary's ``nothing_to_do`` when every input is), existing documents are never overwritten.
+    """
     from corpus.ingestion.engine import IngestOptions
     from corpus.ingestion.engine import ingest as run
     from corpus.limits import INGEST_FILES_PER_SHARD
