@@ -28,6 +28,7 @@ def _props(schema: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
 _TOP_ALLOWED, _TOP_REQUIRED = frozenset(_S) | {"checks", "reference"}, frozenset(load_schema()["required"])
 _SRC_ALLOWED, _SRC_REQUIRED = _props(_S["source"])
 _SRC_NULLABLE = tuple(k for k, v in _S["source"]["properties"].items() if v.get("type") == ["string", "null"])
+_SRC_ENUMS = tuple((k, v["enum"]) for k, v in _S["source"]["properties"].items() if "enum" in v)
 _META_ALLOWED = frozenset(_S["metadata"]["properties"])
 _META_NULLABLE = tuple(k for k, v in _S["metadata"]["properties"].items() if v.get("type") == ["string", "null"])
 _META_LISTS = tuple(k for k, v in _S["metadata"]["properties"].items() if v.get("type") == "array")
@@ -95,6 +96,8 @@ def _clean(d: Any) -> bool:
     if type(src) is not dict or not (_SRC_REQUIRED <= src.keys() <= _SRC_ALLOWED):
         return False
     if not _nullable_str(src, _SRC_NULLABLE):
+        return False
+    if any(k in src and not any(type(src[k]) is type(e) and src[k] == e for e in allowed) for k, allowed in _SRC_ENUMS):
         return False
     sha, ds = src["raw_sha256"], src["source_dataset"]
     if (type(sha) is not str or doc_id != sha[:16] or not _sha_ok(sha) or type(ds) is not str or not ds
