@@ -78,6 +78,8 @@ def ingest(
     """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable.
 
     ``normaliser``: ``v1`` (the default) or ``v2`` (docs/normalisation.md).
+    Adds to a corpus already at ``out``: inputs its ``ingest-manifest.jsonl`` lists are skipped (the
+    summary's ``nothing_to_do`` when every input is), existing documents are never overwritten.
     """
     from corpus.ingestion.engine import IngestOptions
     from corpus.ingestion.engine import ingest as run
@@ -98,8 +100,12 @@ def validate(
     raw_root: PathLike | None = None,
     check_raw: bool = True,
     fast: bool | None = None,
+    progress: bool | None = None,
 ) -> Report:
-    """Every problem of documents, JSONL files, ingest outputs or built datasets (``report.ok``)."""
+    """Every problem of documents, JSONL files, ingest outputs or built datasets (``report.ok``).
+
+    ``progress``: count the files read on stderr (``None``: when stderr is a terminal).
+    """
     from corpus.validation import validate_paths
 
     items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
@@ -107,7 +113,8 @@ def validate(
         _existing(p)
     if raw_root is not None and not Path(raw_root).is_dir():
         raise FileNotFoundError(f"raw root {raw_root}: not a directory")
-    return validate_paths([Path(p) for p in items], raw_root=raw_root, check_raw=check_raw, fast=fast)
+    return validate_paths([Path(p) for p in items], raw_root=raw_root, check_raw=check_raw, fast=fast,
+                          progress=progress)
 
 
 def migrate(

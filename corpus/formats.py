@@ -33,7 +33,7 @@ from corpus.interop import (  # noqa: F401  (imported to register)
 )
 from corpus.model import Document
 from corpus.registry import EXPORTERS, IMPORTERS, ExporterSpec, ImporterSpec, Reject
-from corpus.store import RejectsFile, ensure_out_dir, write_document
+from corpus.store import RejectsFile, add_document, ensure_out_dir, exists_reject
 
 
 @dataclass
@@ -61,6 +61,8 @@ def run_import(name: str, src: str | os.PathLike[str], out: str | os.PathLike[st
     """Run importer ``name`` on ``src``; write documents, raw pages and rejects under ``out``.
 
     Rejects are appended to ``out/rejects.jsonl``: a later import into the same ``out`` keeps them.
+    An existing document is never overwritten (the rule of ``corpus ingest`` too): the same document is
+    left as it is, another one with its id makes the new one a ``duplicate`` reject.
     """
     spec = get_importer(name)
     src_p, out_p = Path(src), Path(out)
@@ -75,12 +77,15 @@ def run_import(name: str, src: str | os.PathLike[str], out: str | os.PathLike[st
                 summary.rejects += 1
                 continue
             doc = item.document
+            p = out_p / "documents" / f"{doc.id}.json"
+            if add_document(doc, p) == "exists":
+                rejects.add(exists_reject(doc.source.source_id or doc.source.raw_path or doc.id, doc.id))
+                summary.rejects += 1
+                continue
             if item.raw is not None and doc.source.raw_path:
                 raw_p = out_p / doc.source.raw_path
                 raw_p.parent.mkdir(parents=True, exist_ok=True)
                 raw_p.write_bytes(item.raw)
-            p = out_p / "documents" / f"{doc.id}.json"
-            write_document(doc, p)
             summary.paths.append(p)
             summary.documents += 1
     return summary

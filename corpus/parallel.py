@@ -4,7 +4,10 @@
 ``spawn`` (the same on every platform, and what Python 3.14 moves towards); results come back in
 submission order with at most ``IN_FLIGHT_PER_JOB * jobs`` items in flight, so memory stays bounded and
 output does not depend on the number of workers. A worker that dies is a :class:`WorkerError`
-everywhere; Ctrl-C (or any error in the consumer) stops the workers at once instead of waiting for them.
+everywhere. Ctrl-C is handled by the parent only (workers ignore SIGINT): it, or any error in the
+consumer, stops the workers at once (terminate, then kill after ``STOP_GRACE_SECONDS``) instead of
+waiting for them, and a second Ctrl-C cannot interrupt that. Workers report progress with
+:func:`advance`; the parent passes it on to ``progress`` while it waits.
 (The extractor sandbox in :mod:`corpus.evaluate.extractors.pool` keeps its own isolation: one process
 per system with time and memory limits.)
 """
@@ -12,14 +15,52 @@ per system with time and memory limits.)
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from corpus.errors import ConfigError, CorpusError
 
 #: Items submitted but not yet consumed, per worker.
 IN_FLIGHT_PER_JOB = 2
+#: How often the parent passes workers' progress on while it waits for a result.
+PROGRESS_POLL_SECONDS = 0.25
+#: How long a terminated worker may take to exit before it is killed.
+STOP_GRACE_SECONDS = 1.0
+
+_counter: Any = None  # in a worker: the shared progress counter of its ProcessMap
+
+
+def advance(n: int = 1) -> None:
+    """Count ``n`` units of progress in a worker (a no-op outside a ProcessMap with ``progress``)."""
+    c = _counter
+    if c is not None:
+        with c.get_lock():
+            c.value += n
+
+
+def _init_worker(counter: Any, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    global _counter
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent stops us
+    _counter = counter
+    if initializer is not None:
+        initializer(*initargs)
+
+
+@contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """Ignore Ctrl-C while the block runs (in the main thread): cleanup that must not be cut short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 class WorkerError(CorpusError):
@@ -50,6 +91,7 @@ class ProcessMap:
         initargs: tuple[Any, ...] = (),
         what: str = "worker",
         then: str = "nothing was written",
+        progress: Callable[[int], Any] | None = None,
     ):
         self.jobs = max(1, jobs)
         self.what = what
@@ -57,16 +99,41 @@ class ProcessMap:
         self._initializer = initializer
         self._initargs = initargs
         self._executor: Any = None
+        self._progress = progress
+        self._counter: Any = None
+        self._reported = 0
 
     def _pool(self) -> Any:
         if self._executor is None:
             from concurrent.futures import ProcessPoolExecutor
             from multiprocessing import get_context
 
+            ctx = get_context("spawn")
+            if self._progress is not None and self._counter is None:
+                self._counter = ctx.Value("q", 0)
             self._executor = ProcessPoolExecutor(
-                self.jobs, mp_context=get_context("spawn"), initializer=self._initializer, initargs=self._initargs
+                self.jobs, mp_context=ctx, initializer=_init_worker,
+                initargs=(self._counter, self._initializer, self._initargs),
             )
         return self._executor
+
+    def _report(self) -> None:
+        if self._counter is None or self._progress is None:
+            return
+        value = self._counter.value
+        if value > self._reported:
+            self._progress(value - self._reported)
+            self._reported = value
+
+    def _result(self, future: Any) -> Any:
+        """``future.result()``, passing progress on while waiting."""
+        if self._progress is not None:
+            from concurrent.futures import wait
+
+            while not future.done():
+                wait([future], timeout=PROGRESS_POLL_SECONDS)
+                self._report()
+        return future.result()
 
     def map(self, fn: Callable[..., Any], items: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
         """The results of ``fn(*item)`` in order; a worker's exception is re-raised here."""
@@ -80,9 +147,10 @@ class ProcessMap:
             for item in items:
                 pending.append(pool.submit(fn, *item))
                 if len(pending) > limit:
-                    yield pending.popleft().result()
+                    yield self._result(pending.popleft())
             while pending:
-                yield pending.popleft().result()
+                yield self._result(pending.popleft())
+            self._report()
             done = True
         except BrokenProcessPool as exc:
             raise WorkerError(
@@ -100,13 +168,17 @@ class ProcessMap:
         ex, self._executor = self._executor, None
         if ex is None:
             return
-        processes = list(getattr(ex, "_processes", {}).values())
-        for p in processes:
-            if p.is_alive():
-                p.terminate()
-        ex.shutdown(wait=False, cancel_futures=True)
-        for p in processes:
-            p.join(timeout=2)
+        with sigint_deferred():
+            processes = list((getattr(ex, "_processes", None) or {}).values())
+            for p in processes:
+                if p.is_alive():
+                    p.terminate()
+            ex.shutdown(wait=False, cancel_futures=True)
+            for p in processes:
+                p.join(timeout=STOP_GRACE_SECONDS)
+                if p.is_alive():
+                    p.kill()
+                    p.join(timeout=STOP_GRACE_SECONDS)
 
     def close(self) -> None:
         ex, self._executor = self._executor, None

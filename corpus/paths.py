@@ -27,8 +27,10 @@ SHARDS_DIR = "shards"
 RAW_DIR = "raw"
 DOCUMENT_DIRS = (DOCUMENTS_DIR, SHARDS_DIR)
 DOCUMENT_SUFFIXES = (".json", ".jsonl")
+#: Written by ``corpus ingest``: every input (file or WARC record) -> its document id or its reject.
+INGEST_MANIFEST = "ingest-manifest.jsonl"
 #: Files and folders of a corpus directory that are never documents.
-NOT_DOCUMENTS = frozenset({"rejects.jsonl", "rejects", "ingest-manifest.jsonl", "dedup_audit.jsonl",
+NOT_DOCUMENTS = frozenset({"rejects.jsonl", "rejects", INGEST_MANIFEST, "dedup_audit.jsonl",
                            "migration-report.json"})
 
 

@@ -123,6 +123,25 @@ def write_document(doc: Document, path: str | os.PathLike[str]) -> None:
     atomic_write(path, document_json(doc))
 
 
+def add_document(doc: Document | dict[str, Any], path: str | os.PathLike[str], *,
+                 tmp_dir: Path | None = None) -> str:
+    """Add a document to a corpus without ever overwriting one: ``"written"``, ``"unchanged"`` (the
+    same document is already there) or ``"exists"`` (another document with this id is there; it is
+    kept, the caller rejects the new one as a ``duplicate``). The rule of ``ingest`` and ``import``."""
+    p = Path(path)
+    text = document_json(doc)
+    if p.exists():
+        return "unchanged" if p.read_text(encoding="utf-8") == text else "exists"
+    atomic_write(p, text, tmp_dir=tmp_dir)
+    return "written"
+
+
+def exists_reject(location: str, doc_id: str) -> Reject:
+    """The ``duplicate`` reject of a document whose id the corpus already holds with other content."""
+    return Reject(location, "duplicate", f"documents/{doc_id}.json already exists in the corpus with other "
+                  "content; not overwritten (remove it to replace it)", id=doc_id)
+
+
 def write_documents(docs: Iterable[Document], out_dir: str | os.PathLike[str]) -> list[Path]:
     paths = []
     for doc in docs:

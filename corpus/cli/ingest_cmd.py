@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -9,6 +10,9 @@ import typer
 
 import corpus.api as api
 from corpus.cli.common import EXIT_OK, jobs_option, log, out_option
+
+#: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 def register(app: typer.Typer) -> None:
@@ -31,12 +35,20 @@ def register(app: typer.Typer) -> None:
         normaliser: str | None = typer.Option(None, "--normaliser",
                                        help="v1 (lxml, the default) or v2 (HTML5 parser; docs/normalisation.md)."),
     ) -> None:
-        """Raw pages (files, directories, WARC) -> schema-valid draft documents + rejects; resumable."""
-        summary = api.ingest(
-            paths, out, jobs=jobs, layout=layout, preannotate=not no_preannotate, ner=ner,
-            source_dataset=source_dataset, license=license, files_per_shard=files_per_shard,
-            progress=not quiet and sys.stderr.isatty(), normaliser=normaliser,
-        )
+        """Raw pages (files, directories, WARC) -> schema-valid draft documents + rejects; resumable.
+
+        Adds to an existing corpus: inputs already ingested into DIR are skipped.
+        """
+        try:
+            summary = api.ingest(
+                paths, out, jobs=jobs, layout=layout, preannotate=not no_preannotate, ner=ner,
+                source_dataset=source_dataset, license=license, files_per_shard=files_per_shard,
+                progress=not quiet and sys.stderr.isatty(), normaliser=normaliser,
+            )
+        except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting: no traceback
+            log("interrupted; rerun to resume")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         if not quiet:
             for line in summary.lines():
                 log(line)

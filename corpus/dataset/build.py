@@ -169,6 +169,7 @@ def build(
     dedup: bool = True,
     check_leakage: bool = True,
     jobs: int = 1,
+    progress: bool | None = None,
 ) -> BuildResult:
     """Publish ``data`` as a dataset directory at ``out`` (atomically).
 
@@ -178,7 +179,8 @@ def build(
 
     ``jobs`` worker processes read the input, fingerprint it and turn it into Arrow rows while this
     process writes the shards (0: one per CPU; 1: everything in this process). The output is
-    byte-identical for any ``jobs``. Workers are started with ``spawn``: a script that calls ``build``
+    byte-identical for any ``jobs``. ``progress`` shows a bar per pass on stderr (``None``: when stderr is a
+    terminal). Workers are started with ``spawn``: a script that calls ``build``
     with ``jobs > 1`` needs the usual ``if __name__ == "__main__":`` guard. Custom ``filters`` run in
     this process, so with filters the work is not spread over workers.
 
@@ -219,6 +221,7 @@ def build(
             dedup=dedup,
             check_leakage=check_leakage,
             jobs=jobs,
+            progress=progress,
         )
         from corpus.dataset.verify import verify_dir
 
@@ -268,6 +271,7 @@ def _write_all(
     dedup: bool = True,
     check_leakage: bool = True,
     jobs: int = 1,
+    progress: bool | None = None,
 ) -> BuildResult:
     from corpus.dataset.card import render_card, render_croissant
 
@@ -275,7 +279,7 @@ def _write_all(
     tasks = plan_tasks(inp.files, jobs)
     plan = None
     opts = {"batch_rows": batch_rows, "shard_rows": shard_rows}
-    with Pool(ctx, 1 if filters else jobs) as pool:
+    with Pool(ctx, 1 if filters else jobs, progress) as pool:
         drops = None
         if dedup:
             plan, drops = _plan_dedup(pool, tasks)

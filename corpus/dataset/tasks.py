@@ -239,12 +239,26 @@ def _worker_task(kind: str, task: Task, drop: dict[str, str]) -> bytes:
     return pickle.dumps(res, protocol=5)
 
 
+def _whole_files(tasks: Iterable[Task]) -> int | None:
+    """Documents in ``tasks`` when they are a list of whole JSON files only (else unknown: ``None``)."""
+    if not isinstance(tasks, list | tuple):
+        return None
+    n = 0
+    for task in tasks:
+        for first, start, stop, _line in task:
+            if start != -1:
+                return None
+            n += stop - first
+    return n
+
+
 class Pool:
     """Runs tasks in input order: in this process, or in ``jobs`` worker processes (:class:`ProcessMap`)."""
 
-    def __init__(self, ctx: Context, jobs: int):
+    def __init__(self, ctx: Context, jobs: int, progress: bool | None = False):
         self.ctx = ctx
         self.jobs = jobs
+        self.progress = progress
         self._map = ProcessMap(
             jobs, initializer=_init_worker, initargs=(ctx,), what="build worker", then="nothing was built"
         )
@@ -252,7 +266,17 @@ class Pool:
     def run(
         self, kind: str, tasks: Iterable[Task], drops: Iterable[dict[str, str]] | None = None
     ) -> Iterator[TaskResult]:
-        """The results of ``tasks`` in order (``drops``: per task, the ids to drop and why)."""
+        """The results of ``tasks`` in order (``drops``: per task, the ids to drop and why); a progress bar
+        of documents per pass when ``progress`` (``None``: when stderr is a terminal)."""
+        from corpus.progress import progress
+
+        total = _whole_files(tasks)
+        with progress(total, desc=f"build: {kind}", unit="doc", enabled=self.progress) as bar:
+            for res in self._run(kind, tasks, drops):
+                bar.update(len(res.docs))
+                yield res
+
+    def _run(self, kind: str, tasks: Iterable[Task], drops: Iterable[dict[str, str]] | None) -> Iterator[TaskResult]:
         work = zip(tasks, drops, strict=True) if drops is not None else ((t, NO_DROP) for t in tasks)
         if self.jobs <= 1:
             for task, drop in work:

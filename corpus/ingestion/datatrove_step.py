@@ -23,15 +23,17 @@ from typing import Any
 
 from corpus.errors import ConfigError, require
 from corpus.ingestion.engine import finalise, run_shard
-from corpus.ingestion.plan import IngestOptions, ShardSpec, load_plan, prepare
+from corpus.ingestion.plan import STATE_DIR, IngestOptions, ShardSpec, load_plan, prepare, shard_specs
 
 _base = require("datatrove.pipeline.base", "scale", "distributed ingest with datatrove")
 PipelineStep = _base.PipelineStep
 
 
 def _shards(out: str) -> tuple[list[ShardSpec], IngestOptions]:
+    """The planned shards (none once the run is published) and options."""
     plan = load_plan(out)
-    return [ShardSpec(n, k, tuple(i)) for n, k, i in plan["shards"]], IngestOptions(**plan["options"])
+    done = os.path.exists(os.path.join(out, STATE_DIR, "done"))
+    return [] if done else shard_specs(plan), IngestOptions(**plan["options"])
 
 
 class IngestShards(PipelineStep):

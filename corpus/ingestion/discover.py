@@ -50,10 +50,37 @@ _BINARY_CONTROL = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """One input file: ``location`` is the path as given (``/`` separators), ``kind`` page or warc."""
+    """One input file: ``location`` is the path as given (``/`` separators), ``kind`` page or warc.
+
+    ``input`` is its name relative to the directory holding the given path (so it starts with that
+    path's own name: ``my-pages/foo.html``), the same wherever the command runs from; ``state`` is
+    ``(size, mtime_ns)`` when discovered.
+    """
 
     location: str
     kind: str  # "page" | "warc"
+    input: str = ""
+    state: tuple[int, int] = (-1, -1)
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A discovered entry that is not read, with its input name and state (see :class:`InputFile`)."""
+
+    reject: Reject
+    input: str
+    state: tuple[int, int] = (-1, -1)
+
+
+def input_name(arg: str, path: str) -> str:
+    """``path`` (found under the given ``arg``) relative to the directory holding ``arg``."""
+    base = os.path.basename(os.path.normpath(os.path.abspath(arg)))
+    rel = "" if path == arg else os.path.relpath(path, arg)
+    if rel in ("", "."):
+        name = base or os.path.basename(path)
+    else:
+        name = os.path.join(base, rel) if base else rel
+    return _loc(name)
 
 
 def classify(name: str) -> str:
@@ -81,18 +108,24 @@ def _loc(path: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def _file_entry(path: str, st: os.stat_result) -> InputFile | Reject:
+def _state(st: os.stat_result | None) -> tuple[int, int]:
+    return (-1, -1) if st is None else (st.st_size, st.st_mtime_ns)
+
+
+def _file_entry(path: str, st: os.stat_result, name: str) -> InputFile | Refused:
     loc = _loc(path)
+    state = _state(st)
     if not stat.S_ISREG(st.st_mode):
-        return Reject(loc, "not_a_regular_file", "only regular files are read (FIFOs, devices, sockets are refused)")
+        return Refused(Reject(loc, "not_a_regular_file",
+                              "only regular files are read (FIFOs, devices, sockets are refused)"), name, state)
     kind = classify(path)
     if kind in ("page", "warc"):
-        return InputFile(loc, kind)
+        return InputFile(loc, kind, name, state)
     if kind == "archive":
-        return Reject(loc, "unsupported_format",
-                      "archives are not read; unpack them and ingest the directory (WARC files are read as such)")
-    return Reject(loc, "unsupported_format",
-                  "not an ingestible file (.html, .htm, .xhtml, .txt, optionally .gz; .warc, .warc.gz)")
+        return Refused(Reject(loc, "unsupported_format", "archives are not read; unpack them and ingest the "
+                              "directory (WARC files are read as such)"), name, state)
+    return Refused(Reject(loc, "unsupported_format", "not an ingestible file (.html, .htm, .xhtml, .txt, "
+                          "optionally .gz; .warc, .warc.gz)"), name, state)
 
 
 def discover(paths: Sequence[str]) -> tuple[list[InputFile], list[Reject]]:
@@ -100,10 +133,16 @@ def discover(paths: Sequence[str]) -> tuple[list[InputFile], list[Reject]]:
 
     Raises :class:`ConfigError` for a path that does not exist (a usage error, not bad input).
     """
-    inputs: list[InputFile] = []
-    rejects: list[Reject] = []
+    inputs, refused = discover_named(paths)
+    return inputs, [r.reject for r in refused]
 
-    def add(item: InputFile | Reject) -> None:
+
+def discover_named(paths: Sequence[str]) -> tuple[list[InputFile], list[Refused]]:
+    """:func:`discover` with the input name and state of every refused entry too."""
+    inputs: list[InputFile] = []
+    rejects: list[Refused] = []
+
+    def add(item: InputFile | Refused) -> None:
         (inputs if isinstance(item, InputFile) else rejects).append(item)  # type: ignore[arg-type]
 
     for arg in paths:
@@ -114,17 +153,24 @@ def discover(paths: Sequence[str]) -> tuple[list[InputFile], list[Reject]]:
         except OSError as exc:
             raise ConfigError(f"cannot read {arg}: {exc}") from None
         if not stat.S_ISDIR(st.st_mode):
-            add(_file_entry(arg, st))
+            add(_file_entry(arg, st, input_name(arg, arg)))
             continue
+
         def unreadable(exc: OSError, top: str = arg) -> None:
-            add(Reject(_loc(exc.filename or top), "unreadable", f"cannot list the directory: {exc.strerror or exc}"))
+            where = exc.filename or top
+            add(Refused(Reject(_loc(where), "unreadable", f"cannot list the directory: {exc.strerror or exc}"),
+                        input_name(top, where)))
+
+        def symlink(full: str, top: str = arg) -> None:
+            add(Refused(Reject(_loc(full), "symlink", "symbolic links inside an input directory are not followed"),
+                        input_name(top, full)))
 
         for dirpath, dirnames, filenames in os.walk(arg, followlinks=False, onerror=unreadable):
             keep = []
             for d in sorted(dirnames):
                 full = os.path.join(dirpath, d)
                 if os.path.islink(full):
-                    add(Reject(_loc(full), "symlink", "symbolic links inside an input directory are not followed"))
+                    symlink(full)
                 else:
                     keep.append(d)
             dirnames[:] = keep
@@ -133,14 +179,14 @@ def discover(paths: Sequence[str]) -> tuple[list[InputFile], list[Reject]]:
                 try:
                     lst = os.lstat(full)
                 except OSError as exc:
-                    add(Reject(_loc(full), "unreadable", str(exc)))
+                    add(Refused(Reject(_loc(full), "unreadable", str(exc)), input_name(arg, full)))
                     continue
                 if stat.S_ISLNK(lst.st_mode):
-                    add(Reject(_loc(full), "symlink", "symbolic links inside an input directory are not followed"))
+                    symlink(full)
                     continue
-                add(_file_entry(full, lst))
+                add(_file_entry(full, lst, input_name(arg, full)))
     inputs.sort(key=lambda i: i.location)
-    rejects.sort(key=lambda r: r.location)
+    rejects.sort(key=lambda r: r.reject.location)
     return inputs, rejects
 
 

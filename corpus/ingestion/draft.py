@@ -19,6 +19,7 @@ def draft_document(
     license: str | None = None,
     declared_charset: str | None = None,
     page: NormalisedPage | None = None,
+    input: str | None = None,
 ) -> Document:
     """Normalise ``raw`` and wrap it as an unannotated document (every layer ``status: none``)."""
     if raw_format is None or gzipped is None:
@@ -40,6 +41,7 @@ def draft_document(
         raw_format=raw_format,
         encoding=page.encoding,
         encoding_source=page.encoding_source,
+        input=input,
     )
     return Document(
         id=doc_id_for(digest),

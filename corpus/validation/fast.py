@@ -97,6 +97,8 @@ def _clean(d: Any) -> bool:
         return False
     if not _nullable_str(src, _SRC_NULLABLE):
         return False
+    if any(k in src and not any(type(src[k]) is type(e) and src[k] == e for e in allowed) for k, allowed in _SRC_ENUMS):
+        return False
     sha, ds = src["raw_sha256"], src["source_dataset"]
     if (type(sha) is not str or doc_id != sha[:16] or not _sha_ok(sha) or type(ds) is not str or not ds
             or type(src["raw_format"]) is not str or src["raw_format"] not in RAW_FORMATS):

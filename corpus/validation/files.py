@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
@@ -113,6 +113,10 @@ class _IdSite:
     jsonl: bool
 
 
+def _no_progress(n: int) -> None:
+    return None
+
+
 class _Run:
     def __init__(self, raw_root: Path | None, check_raw: bool, fast: bool | None):
         self.raw_root = raw_root
@@ -123,6 +127,7 @@ class _Run:
         self._order: dict[str, int] = {}
         self._items: list[tuple[int, int, int, int, Problem]] = []
         self._ids: dict[str, list[_IdSite]] = {}
+        self.on_file: Callable[[int], Any] = _no_progress
 
     # -- output ------------------------------------------------------------------------------
     def emit(self, p: Problem) -> None:
@@ -193,6 +198,7 @@ class _Run:
             return
         self._seen.add(key)
         self.report.files += 1
+        self.on_file(1)
         name = str(f)
         jsonl = f.suffix == ".jsonl"
         fast = self.fast if self.fast is not None else jsonl
@@ -480,6 +486,7 @@ def validate_paths(
     raw_root: str | os.PathLike[str] | None = None,
     check_raw: bool = True,
     fast: bool | None = None,
+    progress: bool | None = None,
 ) -> Report:
     """Validate document files, directories (``*.json``/``*.jsonl``, recursively), JSONL files and
     built dataset directories; raise :class:`ConfigError` when a path does not exist.
@@ -487,6 +494,7 @@ def validate_paths(
     ``raw_root`` is the directory ``source.raw_path`` is relative to (default: the parent of the
     ``documents/`` directory a file lives in). ``fast=None`` uses the fast path for JSONL files and
     built datasets; ``True``/``False`` force it on/off (the problems reported are the same).
+    ``progress`` counts the files read on stderr (``None``: when stderr is a terminal).
     """
     items = [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
     for p in items:
@@ -495,8 +503,12 @@ def validate_paths(
     root = Path(raw_root) if raw_root is not None else None
     if root is not None and not root.is_dir():
         raise ConfigError(f"--raw-root {root}: not a directory")
+    from corpus.progress import progress as progress_bar
+
     run = _Run(root, check_raw, fast)
-    for p in items:
-        run.add(p)
+    with progress_bar(None, desc="validate", unit="file", enabled=progress) as bar:
+        run.on_file = bar.update
+        for p in items:
+            run.add(p)
     return run.finish()
 

@@ -88,9 +88,11 @@ def test_shards_layout_markers_match_content(tmp_path):
     from corpus.documents import load_documents
 
     assert len({d.id for d in load_documents(out / "shards")}) == 8
-    # rerun of a finished run is a no-op with the same summary
+    # rerun of a finished run has nothing to do and writes nothing
+    before = tree(out)
     again = ingest([str(src)], out, options=IngestOptions(layout="shards", preannotate=False, files_per_shard=3))
-    assert again.documents == 8 and again.rejects == summary.rejects
+    assert again.nothing_to_do and again.skipped == 11 and again.documents == 0
+    assert tree(out) == before
 
 
 def test_jobs_do_not_change_output(tmp_path):
@@ -108,11 +110,13 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_different_run_into_same_dir_is_refused(tmp_path):
+def test_an_unfinished_run_with_other_inputs_is_refused(tmp_path):
+    from corpus.ingestion.plan import prepare
+
     src = make_inputs(tmp_path)
     out = tmp_path / "out"
     opts = IngestOptions(layout="shards", preannotate=False)
-    ingest([str(src)], out, options=opts)
+    prepare([str(src)], out, opts)  # planned, then interrupted
     (src / "new.html").write_text("<p>new page</p>")
     assert main(["ingest", str(src), "--out", str(out), "--layout", "shards", "--no-preannotate", "-q"]) == 2
 
@@ -121,17 +125,27 @@ def test_files_layout_adds_to_existing_corpus_without_overwriting(tmp_path):
     src = make_inputs(tmp_path)
     out = tmp_path / "out"
     ingest([str(src)], out, options=IngestOptions(preannotate=False))
-    docs = sorted((out / "documents").glob("*.json"))
-    edited = json.loads(docs[0].read_text())
+    path = next(p for p in (out / "documents").glob("*.json")
+                if json.loads(p.read_text())["source"]["input"] == "in/copy.html")
+    edited = json.loads(path.read_text())
     edited["annotation"]["blocks"]["status"] = "gold"
-    docs[0].write_text(json.dumps(edited, indent=2))
+    path.write_text(json.dumps(edited, indent=2))
     (src / "extra.html").write_text("<p>another page entirely</p>")
+    first_rejects = _rejects(out / "rejects.jsonl")
     s = ingest([str(src)], out, options=IngestOptions(preannotate=False))
-    assert json.loads(docs[0].read_text())["annotation"]["blocks"]["status"] == "gold"
+    assert json.loads(path.read_text())["annotation"]["blocks"]["status"] == "gold"
     assert len(list((out / "documents").glob("*.json"))) == 9
-    conflicts = [r for r in _rejects(out / "rejects.jsonl") if "already exists" in r["message"]]
-    assert len(conflicts) == 1 and conflicts[0]["id"] == edited["id"]
-    assert s.documents == 8  # the edited one is a reject, the rest unchanged or new
+    assert (s.documents, s.rejects, s.skipped) == (1, 0, 11)  # only the new page is read
+    assert _rejects(out / "rejects.jsonl") == first_rejects  # kept, nothing added
+    # a corpus without a manifest (e.g. written by an older version): the page is there with other
+    # content, so it is a duplicate reject, never overwritten; earlier rejects are kept
+    (out / "ingest-manifest.jsonl").unlink()
+    s = ingest([str(src / "copy.html")], out, options=IngestOptions(preannotate=False))
+    assert (s.documents, s.reasons) == (0, {"duplicate": 1})
+    assert json.loads(path.read_text())["annotation"]["blocks"]["status"] == "gold"
+    rejects = _rejects(out / "rejects.jsonl")
+    assert rejects[:-1] == first_rejects and "already exists" in rejects[-1]["message"]
+    assert rejects[-1]["id"] == edited["id"]
 
 
 def test_symlinks_inside_directories_are_refused(tmp_path):

@@ -27,8 +27,9 @@ def test_an_unchanged_rerun_resumes(tmp_path: Path) -> None:
     src = _pages(tmp_path)
     plan.prepare([str(src)], tmp_path / "out", OPTS)
     summary = engine.ingest([str(src)], tmp_path / "out", options=OPTS)
-    assert summary.documents == 3
-    assert engine.ingest([str(src)], tmp_path / "out", options=OPTS).documents == 3
+    assert summary.documents == 3 and not summary.nothing_to_do
+    again = engine.ingest([str(src)], tmp_path / "out", options=OPTS)
+    assert again.nothing_to_do and again.skipped == 3 and again.documents == 0
 
 
 def test_a_changed_input_is_a_named_error_not_a_mix(tmp_path: Path) -> None:
