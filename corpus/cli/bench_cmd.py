@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
                                                                   "entities (repeatable)."),
         progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress on stderr."),
     ) -> None:
-        """Score extractors and prediction files against the corpus gold (DESIGN §6)."""
+        """Score extractors and prediction files against the corpus gold (metrics: docs/metrics.md)."""
         from corpus.evaluate.report import render_markdown, render_text
         from corpus.limits import EXTRACTOR_TIMEOUT_S
 

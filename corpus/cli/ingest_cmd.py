@@ -14,8 +14,8 @@ from corpus.cli.common import EXIT_OK, jobs_option, log, out_option
 def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest_cmd(
-        paths: list[Path] = typer.Argument(..., help="Files or directories: .html, .htm, .txt (optionally .gz), "
-                                           ".warc, .warc.gz."),
+        paths: list[Path] = typer.Argument(..., metavar="PATH", help="Files or directories: .html, .htm, .txt "
+                                           "(optionally .gz), .warc, .warc.gz."),
         out: Path = out_option(..., "Output corpus directory (created if missing)."),
         jobs: int = jobs_option("read and draft the pages"),
         layout: str = typer.Option("files", "--layout",
