@@ -83,6 +83,9 @@ BENCHMARK_DATASETS: frozenset[str] = frozenset({
 
 Every importer registered with ``kind="benchmark"`` must be listed (:func:`corpus.registry.importer` checks)."""
 
+#: Version of docs/annotation-guidelines.md that a person's gold layers are recorded against.
+GUIDELINES_VERSION = "1.0"
+
 ANNOTATION_STATUSES: tuple[str, ...] = ("gold", "projected", "model", "none")
 RAW_FORMATS: tuple[str, ...] = ("html", "text", "warc")
 

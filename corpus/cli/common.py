@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,19 @@ def format_option(*choices: str) -> Any:
 def out_option(default: Path | None, help: str) -> Any:
     """``--out/-o`` (required when ``default`` is ``...``)."""
     return typer.Option(default, "--out", "-o", help=help)
+
+
+def out_file(out: str, default_name: str) -> Path:
+    """The file an ``--out`` names: ``out`` itself, or ``out/default_name`` when ``out`` is an existing
+    directory or ends with a path separator (the directory is then created)."""
+    from corpus.store import ensure_out_dir
+
+    p = Path(out)
+    if out.endswith(("/", os.sep)) or p.is_dir():
+        return ensure_out_dir(p) / default_name
+    if p.parent != Path():
+        ensure_out_dir(p.parent)
+    return p
 
 
 def jobs_option(what: str) -> Any:
