@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -9,6 +10,25 @@ import typer
 
 import corpus.api as api
 from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, log, out_file, out_option
+from corpus.errors import CorpusError
+from corpus.model import Document
+
+_ID_LINE = re.compile(r"^# id: *(\S+) *$", re.M)
+
+
+def _original(out: str | None, content: str) -> Document | None:
+    """The document an import would replace (the ``--out`` file, or ``<id>.json`` in the ``--out``
+    folder), when it exists: it locates a changed text at its first changed character."""
+    m = _ID_LINE.search(content)
+    if out is None or m is None:
+        return None
+    target = out_file(out, f"{m.group(1)}.json", create=False)
+    if not target.is_file():
+        return None
+    try:
+        return api.pick_document(target)
+    except (CorpusError, OSError):
+        return None  # not readable as a document: the import reports at the block instead
 
 
 def register(app: typer.Typer) -> None:
@@ -68,7 +88,8 @@ def register(app: typer.Typer) -> None:
             content = file.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise fail(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-        result = import_text(content, str(file), annotator=annotator, status=status)
+        result = import_text(content, str(file), annotator=annotator, status=status,
+                             original=_original(out, content))
         problems = list(result.problems)
         if result.document is not None and raw_root is not None:
             problems += raw_problems(result.document, raw_root, str(file), content)

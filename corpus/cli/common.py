@@ -50,17 +50,17 @@ def out_option(default: Path | None, help: str) -> Any:
     return typer.Option(default, "--out", "-o", help=help)
 
 
-def out_file(out: str, default_name: str) -> Path:
+def out_file(out: str, default_name: str, *, create: bool = True) -> Path:
     """The file an ``--out`` names: ``out`` itself, or ``out/default_name`` when ``out`` is an existing
-    directory or ends with a path separator (the directory is then created)."""
+    directory or ends with a path separator; ``create`` makes its directory (one named error if not)."""
     from corpus.store import ensure_out_dir
 
     p = Path(out)
-    if out.endswith(("/", os.sep)) or p.is_dir():
-        return ensure_out_dir(p) / default_name
-    if p.parent != Path():
-        ensure_out_dir(p.parent)
-    return p
+    folder = out.endswith(("/", os.sep)) or p.is_dir()
+    target = p / default_name if folder else p
+    if create and (folder or p.parent != Path()):
+        ensure_out_dir(p if folder else p.parent)
+    return target
 
 
 def jobs_option(what: str) -> Any:

@@ -83,3 +83,25 @@ def test_status_and_annotator_are_checked(tmp_path: Path, capsys) -> None:
     assert main(["annotate", "import", str(ann), "--annotator", "jane", "--status", "great"]) == 2
     assert "--status: choose one of gold, projected, model, none" in capsys.readouterr().err
     assert main(["annotate", "import", str(ann), "--annotator", " "]) == 2
+
+
+def test_replacing_the_original_locates_a_changed_character(tmp_path: Path, capsys) -> None:
+    ann = _draft_file(tmp_path)
+    text = ann.read_text(encoding="utf-8")
+    line = next(x for x in text.split("\n") if not x.startswith("#") and "[" not in x and len(x) > 30)
+    col = 20
+    changed = line[: col - 1] + ("X" if line[col - 1] != "X" else "Y") + line[col:]
+    ann.write_text(text.replace(line, changed, 1), encoding="utf-8")
+    ln = text.split("\n").index(line) + 1
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / SEED.name).write_bytes(SEED.read_bytes())
+    assert main(["annotate", "import", str(ann), "--out", str(docs)]) == 1
+    assert f"{ann}:{ln}:{col}: annot-text-changed" in capsys.readouterr().err
+    assert (docs / SEED.name).read_bytes() == SEED.read_bytes()
+
+
+def test_a_json_document_is_one_error(tmp_path: Path, capsys) -> None:
+    assert main(["annotate", "import", str(SEED)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("annot-not-annotation-file") == 1 and "1 error(s)" in err

@@ -42,11 +42,13 @@ def unchecked_layers(doc: Document) -> list[str]:
 
 
 def import_text(content: str, file: str = "<annotation>", *, validator: Validator | None = None,
-                annotator: str | None = None, status: str = "gold") -> ImportResult:
+                annotator: str | None = None, status: str = "gold", original: Document | None = None
+                ) -> ImportResult:
     """Parse an annotation file and validate the rebuilt document; problems of the document are
     placed at the file line (and column) that produced the offending field. With ``annotator`` the
-    edit is recorded first (:func:`record_edit`), so a gold layer is validated as gold."""
-    parser, result = _parse(content, file)
+    edit is recorded first (:func:`record_edit`), so a gold layer is validated as gold. ``original``
+    (the document the file was exported from) locates a changed text at its first changed character."""
+    parser, result = _parse(content, file, original)
     if result.document is None:
         return result
     if annotator is not None:
