@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 import corpus.api as api
-from corpus.cli.common import EXIT_OK, jobs_option, log, out_option
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, jobs_option, log, out_option
 
 
 def register(app: typer.Typer) -> None:
@@ -40,4 +40,11 @@ def register(app: typer.Typer) -> None:
         if not quiet:
             for line in summary.lines():
                 log(line)
+        if summary.documents == 0 and summary.shards_resumed == 0:
+            if summary.rejects == 0:
+                raise fail(f"no pages found in {', '.join(map(str, paths))}: nothing was ingested (inputs are "
+                           ".html, .htm, .txt, optionally .gz, .warc, .warc.gz)")
+            where = out / ("rejects.jsonl" if layout == "files" else "rejects")
+            raise fail(f"no documents: every input was rejected ({summary.rejects}; reasons in {where})",
+                       EXIT_PROBLEMS)
         raise typer.Exit(EXIT_OK)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 import corpus.api as api
-from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, log, out_option, pairs
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, log, out_option, pairs
 
 
 def _options(values: list[str]) -> dict[str, str]:
@@ -30,7 +30,12 @@ def register(app: typer.Typer) -> None:
         summary = api.import_(fmt, src, out, **opts)
         log(f"imported {summary.documents} documents into {out}/documents; {summary.rejects} rejects "
             f"in {out}/rejects.jsonl")
-        raise typer.Exit(EXIT_PROBLEMS if summary.rejects and not summary.documents else EXIT_OK)
+        if not summary.documents:
+            if not summary.rejects:
+                raise fail(f"{src}: nothing to import (no {fmt} records found)")
+            raise fail(f"no documents: every record was rejected ({summary.rejects}; reasons in "
+                       f"{out}/rejects.jsonl)", EXIT_PROBLEMS)
+        raise typer.Exit(EXIT_OK)
 
     @app.command("export")
     def export(

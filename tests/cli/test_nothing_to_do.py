@@ -32,3 +32,26 @@ def test_agree_with_paired_documents_is_exit_0(tmp_path: Path, capsys) -> None:
     a = _some_docs(tmp_path, "a", 2)
     assert main(["agree", str(a), str(a)]) == 0
     assert "kappa (all labels)              1.000" in capsys.readouterr().out
+
+
+def test_ingest_that_produces_nothing_is_non_zero(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["ingest", str(empty), "--out", str(tmp_path / "o1"), "--no-preannotate", "-q"]) == 2
+    assert "no pages found" in capsys.readouterr().err
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "a.html").write_bytes(b"")
+    assert main(["ingest", str(bad), "--out", str(tmp_path / "o2"), "--no-preannotate", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "every input was rejected (1; reasons in" in err and "rejects.jsonl" in err
+
+
+def test_import_that_produces_nothing_is_non_zero(tmp_path: Path, capsys) -> None:
+    tasks = tmp_path / "tasks.json"
+    tasks.write_text("[]")
+    assert main(["import", "labelstudio", str(tasks), "--corpus", str(DATA), "--out", str(tmp_path / "o")]) == 2
+    assert "nothing to import" in capsys.readouterr().err
+    tasks.write_text(json.dumps([{"data": {"doc_id": "0000000000000000", "text": "x"}, "annotations": []}]))
+    assert main(["import", "labelstudio", str(tasks), "--corpus", str(DATA), "--out", str(tmp_path / "o")]) == 1
+    assert "every record was rejected" in capsys.readouterr().err
