@@ -84,6 +84,14 @@ def document_files(path: Path) -> list[Path]:
     return _listed(path)
 
 
+def holds_documents(path: Path) -> bool:
+    """Whether the corpus at ``path`` holds at least one document file that is not empty."""
+    try:
+        return any(f.stat().st_size for f in document_files(path))
+    except OSError:
+        return False
+
+
 def _root_of(path: Path) -> Path | None:
     here = path if path.is_dir() else path.parent
     for anc in (here, *here.parents):

@@ -9,6 +9,7 @@ import typer
 
 import corpus.api as api
 from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, jobs_option, log, out_option
+from corpus.paths import holds_documents
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
         if not quiet:
             for line in summary.lines():
                 log(line)
-        if summary.documents == 0 and summary.shards_resumed == 0:
+        if summary.documents == 0 and not holds_documents(out):  # a rerun may add nothing to a full corpus
             if summary.rejects == 0:
                 raise fail(f"no pages found in {', '.join(map(str, paths))}: nothing was ingested (inputs are "
                            ".html, .htm, .txt, optionally .gz, .warc, .warc.gz)")
