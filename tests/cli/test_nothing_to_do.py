@@ -55,3 +55,22 @@ def test_import_that_produces_nothing_is_non_zero(tmp_path: Path, capsys) -> Non
     tasks.write_text(json.dumps([{"data": {"doc_id": "0000000000000000", "text": "x"}, "annotations": []}]))
     assert main(["import", "labelstudio", str(tasks), "--corpus", str(DATA), "--out", str(tmp_path / "o")]) == 1
     assert "every record was rejected" in capsys.readouterr().err
+
+
+def test_ingest_names_the_provenance_it_records(tmp_path: Path, capsys) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(sorted((DATA / "raw").iterdir())[1], pages)
+    assert main(["ingest", str(pages), "--out", str(tmp_path / "o1"), "--no-preannotate", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "source_dataset 'native'" in err and "--source-dataset NAME and --license" in err
+    doc = json.loads(next((tmp_path / "o1" / "documents").glob("*.json")).read_text())
+    assert doc["source"]["source_dataset"] == "native"
+    assert main(["ingest", str(pages), "--out", str(tmp_path / "o2"), "--no-preannotate", "-q",
+                 "--source-dataset", "mycrawl"]) == 0
+    assert "no licence recorded for the 'mycrawl' pages" in capsys.readouterr().err
+    assert main(["ingest", str(pages), "--out", str(tmp_path / "o3"), "--no-preannotate", "-q",
+                 "--source-dataset", "mycrawl", "--license", "CC-BY-4.0"]) == 0
+    assert "note:" not in capsys.readouterr().err
+    doc = json.loads(next((tmp_path / "o3" / "documents").glob("*.json")).read_text())
+    assert (doc["source"]["source_dataset"], doc["source"]["license"]) == ("mycrawl", "CC-BY-4.0")
