@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 import corpus.api as api
-from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, log, out_file, out_option
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, log, out_file
 from corpus.errors import CorpusError
 from corpus.model import Document
 
@@ -39,19 +39,26 @@ def register(app: typer.Typer) -> None:
     @annotate.command("export")
     def export(
         doc: Path = typer.Argument(..., metavar="DOC", help="A document file (or a directory / JSONL with --id)."),
-        out: Path | None = out_option(None, "Annotation file to write (default: stdout)."),
+        out: str | None = typer.Option(
+            None, "--out", "-o", metavar="PATH",
+            help="Annotation file to write, or a directory (existing, or given with a trailing /) to write "
+                 "<id>.ann into; default: stdout.",
+        ),
         doc_id: str | None = typer.Option(None, "--id", help="Document id when DOC holds several."),
     ) -> None:
         """Write DOC as an annotation text file (one line per block, entities inline)."""
         from corpus.annotate.annotext import export_text
 
-        text = export_text(api.pick_document(doc, doc_id))
+        document = api.pick_document(doc, doc_id)
+        text = export_text(document)
         if out is None:
             sys.stdout.write(text)
         else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-            log(f"wrote {out}")
+            from corpus.store import atomic_write
+
+            target = out_file(out, f"{document.id}.ann")
+            atomic_write(target, text)
+            log(f"wrote {target}")
 
     @annotate.command("import")
     def import_(

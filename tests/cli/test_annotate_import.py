@@ -105,3 +105,12 @@ def test_a_json_document_is_one_error(tmp_path: Path, capsys) -> None:
     assert main(["annotate", "import", str(SEED)]) == 1
     err = capsys.readouterr().err
     assert err.count("annot-not-annotation-file") == 1 and "1 error(s)" in err
+
+
+def test_export_out_folder_and_bad_out(tmp_path: Path, capsys) -> None:
+    assert main(["annotate", "export", str(SEED), "--out", str(tmp_path / "anns") + "/"]) == 0
+    assert (tmp_path / "anns" / "2a651a9cacbfdf27.ann").is_file()
+    (tmp_path / "a-file").write_text("x")
+    assert main(["annotate", "export", str(SEED), "--out", str(tmp_path / "a-file" / "x.ann")]) == 2
+    err = capsys.readouterr().err
+    assert "a parent of --out is not a directory" in err and "Errno" not in err
