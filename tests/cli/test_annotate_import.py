@@ -113,4 +113,4 @@ def test_export_out_folder_and_bad_out(tmp_path: Path, capsys) -> None:
     (tmp_path / "a-file").write_text("x")
     assert main(["annotate", "export", str(SEED), "--out", str(tmp_path / "a-file" / "x.ann")]) == 2
     err = capsys.readouterr().err
-    assert "a parent of --out is not a directory" in err and "Errno" not in err
+    assert "a-file/x.ann: a parent of --out is" in err and "Errno" not in err
