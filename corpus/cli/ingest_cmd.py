@@ -51,9 +51,6 @@ def register(app: typer.Typer) -> None:
                                        help="v1 (lxml, the default) or v2 (HTML5 parser; docs/normalisation.md)."),
     ) -> None:
         """Raw pages (files, directories, WARC) -> schema-valid draft documents + rejects; resumable."""
-        notice = provenance_notice(source_dataset, license)
-        if notice:
-            log(notice)
         summary = api.ingest(
             paths, out, jobs=jobs, layout=layout, preannotate=not no_preannotate, ner=ner,
             source_dataset=source_dataset or NATIVE, license=license, files_per_shard=files_per_shard,
@@ -69,4 +66,7 @@ def register(app: typer.Typer) -> None:
             where = out / ("rejects.jsonl" if layout == "files" else "rejects")
             raise fail(f"no documents: every input was rejected ({summary.rejects}; reasons in {where})",
                        EXIT_PROBLEMS)
+        notice = provenance_notice(source_dataset, license)
+        if notice and summary.documents:
+            log(notice)
         raise typer.Exit(EXIT_OK)
