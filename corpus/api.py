@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from corpus.evaluate.bench import BenchResult
     from corpus.formats import ImportSummary
     from corpus.ingestion.engine import IngestSummary
+    from corpus.migration.report import MigrationReport
     from corpus.model import Document
     from corpus.validation.problems import Report
 
@@ -37,7 +38,9 @@ __all__ = [
     "import_",
     "ingest",
     "load_documents",
+    "migrate",
     "pick_document",
+    "review",
     "show",
     "stats",
     "validate",
@@ -70,20 +73,25 @@ def ingest(
     license: str | None = None,
     files_per_shard: int | None = None,
     progress: bool = False,
-    normaliser: str = "v1",
+    normaliser: str | None = None,
 ) -> IngestSummary:
-    """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable."""
+    """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable.
+
+    ``normaliser``: ``v1`` (the default) or ``v2`` (docs/normalisation.md).
+    """
     from corpus.ingestion.engine import IngestOptions
     from corpus.ingestion.engine import ingest as run
     from corpus.limits import INGEST_FILES_PER_SHARD
     from corpus.store import ensure_out_dir
+    from corpus.text.normalisers import DEFAULT_NORMALISER
 
     for p in paths:
         _existing(p)
     ensure_out_dir(out)
     options = IngestOptions(
         layout=layout, preannotate=preannotate, ner=ner, source_dataset=source_dataset, license=license,
-        files_per_shard=files_per_shard or INGEST_FILES_PER_SHARD, normaliser=normaliser,
+        files_per_shard=files_per_shard or INGEST_FILES_PER_SHARD,
+        normaliser=normaliser or DEFAULT_NORMALISER,
     )
     return run([str(p) for p in paths], out, options=options, jobs=jobs, progress=progress)
 
@@ -104,6 +112,25 @@ def validate(
     if raw_root is not None and not Path(raw_root).is_dir():
         raise FileNotFoundError(f"raw root {raw_root}: not a directory")
     return validate_paths([Path(p) for p in items], raw_root=raw_root, check_raw=check_raw, fast=fast)
+
+
+def migrate(
+    corpus: PathLike,
+    out: PathLike | None = None,
+    *,
+    in_place: bool = False,
+    normaliser: str | None = None,
+    report: PathLike | None = None,
+    progress: bool = False,
+) -> MigrationReport:
+    """Bring every document of ``corpus`` to ``normaliser`` (default: the current default) and the current
+    schema, carrying block labels and entities; writes ``out`` (a new corpus root) or, with
+    ``in_place``, the document files themselves, and the report (``report.ok``: nothing to review)."""
+    from corpus.migration.run import migrate as run
+    from corpus.text.normalisers import DEFAULT_NORMALISER
+
+    return run(_existing(corpus), out=out, in_place=in_place, normaliser=normaliser or DEFAULT_NORMALISER,
+               report=report, progress=progress)
 
 
 def build(
@@ -244,3 +271,11 @@ def show(doc: PathLike | Document, *, doc_id: str | None = None, html: bool = Fa
 
     d = doc if isinstance(doc, _Document) else pick_document(doc, doc_id)
     return render_html(d) if html else render_terminal(d)
+
+
+def review(corpus: PathLike, *, port: int = 0, annotator: str | None = None, open_browser: bool = False,
+           on_ready: Any = None) -> None:
+    """Serve the review app for ``corpus`` on 127.0.0.1 until Ctrl-C (``on_ready`` gets the tokened URL)."""
+    from corpus.review.app import serve
+
+    serve(_existing(corpus), port=port, annotator=annotator, open_browser=open_browser, on_ready=on_ready)

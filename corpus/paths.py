@@ -28,7 +28,8 @@ RAW_DIR = "raw"
 DOCUMENT_DIRS = (DOCUMENTS_DIR, SHARDS_DIR)
 DOCUMENT_SUFFIXES = (".json", ".jsonl")
 #: Files and folders of a corpus directory that are never documents.
-NOT_DOCUMENTS = frozenset({"rejects.jsonl", "rejects", "ingest-manifest.jsonl", "dedup_audit.jsonl"})
+NOT_DOCUMENTS = frozenset({"rejects.jsonl", "rejects", "ingest-manifest.jsonl", "dedup_audit.jsonl",
+                           "migration-report.json"})
 
 
 def is_built_dataset(path: Path) -> bool:

@@ -58,6 +58,21 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, tmp_dir: Pa
         raise
 
 
+def atomic_copy(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
+    """Copy the file ``src`` to ``dest`` through a temporary file and an atomic rename (streamed)."""
+    d = Path(dest)
+    d.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(d)
+    try:
+        with open(src, "rb") as fi, open(tmp, "wb") as fo:
+            while block := fi.read(HASH_CHUNK):
+                fo.write(block)
+        os.replace(tmp, d)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def file_sha256(path: str | os.PathLike[str]) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -116,6 +131,12 @@ def document_json(doc: Document | dict[str, Any]) -> str:
     """Canonical pretty JSON of one document (what lives in ``data/documents/<id>.json``)."""
     d = doc.to_dict() if isinstance(doc, Document) else doc
     return json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+
+
+def document_line(doc: Document | dict[str, Any]) -> str:
+    """One compact JSON line of a ``.jsonl`` file of documents (ingest shards)."""
+    d = doc.to_dict() if isinstance(doc, Document) else doc
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def write_document(doc: Document, path: str | os.PathLike[str]) -> None:

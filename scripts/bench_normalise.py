@@ -11,7 +11,7 @@ All sides run in this one process over the same pages (decompressed into memory 
 
 Target: ``ingest-v2`` >= 0.5x the lxml rate.
 
-    python scripts/bench_normalise.py --shared ../shared --traf 595 --wcxb 300 --rounds 3 [--profile v2]
+    python scripts/bench_normalise.py --shared ../shared --traf 595 --wcxb 300 --rounds 3 [--profile v2] [--steps]
 """
 
 from __future__ import annotations
@@ -77,9 +77,42 @@ def _ingest(options: IngestOptions) -> Callable[[bytes], None]:
     return one
 
 
+def _v2_upto(step: str) -> Callable[[bytes], None]:
+    """v2 cut after ``step`` (cumulative, so the difference of two sides is one step's cost)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from corpus.text.normalise import check_attribute_counts, clean
+    from corpus.text.normalise_v2 import _prune, _Walk, check_markup
+
+    def one(raw: bytes) -> None:
+        s = decode_raw(raw, "html")[0]
+        if step == "decode":
+            return
+        s = clean(s)
+        if step == "clean":
+            return
+        if step == "attributes":
+            check_attribute_counts(s)
+            return
+        check_markup(s)
+        if step == "guards":
+            return
+        tree = LexborHTMLParser(s)
+        if step == "parse":
+            return
+        if step == "prune":
+            _prune(tree)
+            return
+        _Walk(tree).run()  # prunes, then walks
+
+    return one
+
+
 SIDES: dict[str, Callable[[bytes], None]] = {
     "lxml": _lxml, "lexbor": _lexbor, "v1": _v1, "v2": _v2, "ingest-v1": _ingest(V1), "ingest-v2": _ingest(V2),
 }
+#: ``--steps``: v2 cut after each step (folding, XPaths and block assembly are ``v2`` minus ``v2:walk``).
+STEPS = ("decode", "clean", "attributes", "guards", "parse", "prune", "walk")
 
 
 def best_cpu(pages: Sequence[bytes], sides: Sequence[str], rounds: int) -> dict[str, float]:
@@ -102,7 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--wcxb", type=int, default=300)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--profile", choices=sorted(SIDES), help="print a cProfile of one side instead")
+    ap.add_argument("--steps", action="store_true", help="also time v2 cut after each step (v2:decode ... v2:walk)")
     args = ap.parse_args(argv)
+    if args.steps:
+        SIDES.update({f"v2:{step}": _v2_upto(step) for step in STEPS})
     pages = load_pages(args.shared, args.traf, args.wcxb)
     if args.profile:
         fn = SIDES[args.profile]

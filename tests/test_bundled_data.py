@@ -193,7 +193,8 @@ def test_guidelines_document_every_label() -> None:
 
 
 def test_non_utf8_page_decodes_with_its_declared_legacy_charset(docs: list[Document]) -> None:
-    (doc,) = [d for d in docs if d.source.encoding == "cp1252"]
+    (doc,) = [d for d in docs if d.source.encoding == "windows-1252"]
+    assert doc.source.encoding_source == "meta"
     raw = (DATA / doc.source.raw_path).read_bytes()
     assert b"charset=ISO-8859-1" in raw
     with pytest.raises(UnicodeDecodeError):
@@ -206,3 +207,23 @@ def test_raw_paths_are_relative_to_the_corpus_root(docs: list[Document]) -> None
     for d in docs:
         assert d.source.raw_path.startswith("raw/")
         assert (DATA / Path(d.source.raw_path)).is_file()
+
+
+def test_bundled_documents_are_on_normaliser_v2_and_the_current_schema(docs: list[Document]) -> None:
+    from corpus.model import SCHEMA_VERSION
+    from corpus.text.normalisers import NORMALISERS
+
+    assert {d.normalizer for d in docs} == {NORMALISERS["v2"]}
+    assert {d.schema_version for d in docs} == {SCHEMA_VERSION}
+    assert all(d.source.encoding_source for d in docs)
+
+
+def test_the_seed_page_reads_the_same_under_v1_and_v2(seed: Document) -> None:
+    """The seed page is a text dump: migrating it to v2 kept its text, blocks and so its annotations."""
+    from corpus.text.normalisers import normalise_raw_with
+
+    raw = (DATA / seed.source.raw_path).read_bytes()
+    v1, v2 = (normalise_raw_with(n, raw, "text") for n in ("v1", "v2"))
+    assert v1.text == v2.text == seed.text
+    assert [(b.start, b.end) for b in v1.blocks] == [(b.start, b.end) for b in seed.blocks]
+    assert seed.annotation.blocks.status == seed.annotation.entities.status == "gold"

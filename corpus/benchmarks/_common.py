@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from corpus.annotate.preannotate.language import normalise_language_tag
 from corpus.errors import ConfigError, DocumentError
 from corpus.ingestion.draft import draft_document
 from corpus.limits import MAX_IMPORT_INDEX_BYTES, MAX_IMPORT_RECORD_BYTES, MAX_RAW_BYTES
@@ -23,7 +24,6 @@ from corpus.text.normalise import NormalisedPage, decode_raw, normalise_html_roo
 RAW_DIR = "raw"
 # Path separators, characters Windows forbids in file names, and control characters.
 _UNSAFE_NAME = re.compile(r'[/\\<>:"|?*\x00-\x1f\x7f]')
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T ]\d)")
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
@@ -252,9 +252,8 @@ def iso_date(value: Any) -> str | None:
 
 
 def language_tag(value: Any) -> str | None:
-    """A BCP-47-shaped language tag (``en``, ``pt-BR``), or None."""
-    s = clean_str(value)
-    return s.replace("_", "-") if s and _LANGUAGE.match(s.replace("_", "-")) else None
+    """A gold language as a BCP-47 tag (``en``, ``pt-BR``), or None (the pre-annotator's rule)."""
+    return normalise_language_tag(clean_str(value))
 
 
 def charset_label(value: Any) -> str | None:

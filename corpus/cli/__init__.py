@@ -53,13 +53,15 @@ def _register_all() -> None:
         build_cmd,
         ingest_cmd,
         interop_cmd,
+        migrate_cmd,
         review_cmd,
         stats_cmd,
         validate_cmd,
     )
 
     for mod in (
-        ingest_cmd, validate_cmd, build_cmd, interop_cmd, annotate_cmd, bench_cmd, review_cmd, stats_cmd
+        ingest_cmd, validate_cmd, build_cmd, interop_cmd, annotate_cmd, bench_cmd, review_cmd, stats_cmd,
+        migrate_cmd,
     ):
         mod.register(app)
 

@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         files_per_shard: int | None = typer.Option(None, "--files-per-shard",
                                                    help="Page files per shard (default 256)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
-        normaliser: str = typer.Option("v1", "--normaliser",
+        normaliser: str | None = typer.Option(None, "--normaliser",
                                        help="v1 (lxml, the default) or v2 (HTML5 parser; docs/normalisation.md)."),
     ) -> None:
         """Raw pages (files, directories, WARC) -> schema-valid draft documents + rejects; resumable."""

@@ -1,4 +1,5 @@
-"""``corpus agree`` (inter-annotator agreement) and ``corpus show`` (a document for review)."""
+"""``corpus agree`` (inter-annotator agreement), ``corpus show`` (a document for review) and ``corpus review``
+(the local web app that corrects drafts)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,19 @@ def register(app: typer.Typer) -> None:
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(page, encoding="utf-8")
         log(f"wrote {html}")
+
+    @app.command("review")
+    def review(
+        corpus: Path = typer.Argument(..., metavar="CORPUS", help="A corpus root or documents directory (*.json)."),
+        port: int = typer.Option(0, "--port", help="Port on 127.0.0.1 (0: any free port)."),
+        annotator: str | None = typer.Option(None, "--annotator",
+                                             help="Name recorded as 'by' on the layers you accept as gold."),
+        open_browser: bool = typer.Option(False, "--open", help="Open the address in the default browser."),
+    ) -> None:
+        """Correct drafts in the browser: a local web app on 127.0.0.1 with a per-run token in its address."""
+        def ready(url: str) -> None:
+            log(f"reviewing {corpus} at {url}")
+            log("only this address (with its token) is served; press Ctrl-C to stop")
+
+        api.review(corpus, port=port, annotator=annotator, open_browser=open_browser, on_ready=ready)
+        log("stopped")

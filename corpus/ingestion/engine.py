@@ -59,8 +59,9 @@ from corpus.ingestion.plan import (
 from corpus.model import Document, sha256_hex
 from corpus.parallel import resolve_jobs
 from corpus.progress import progress_bar
-from corpus.store import Reject, display_location, document_json, unique_suffix
+from corpus.store import Reject, display_location, document_json, document_line, unique_suffix
 from corpus.text.normalise import (
+    NORMALIZER,
     NormalisedPage,
     decode_raw_page,
     normalise_html_root,
@@ -114,8 +115,9 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
                ) -> Document:
     """One raw page -> draft document (pre-annotated when ``preannotate`` is given); parses the HTML once.
 
-    With ``options.normaliser == "v2"`` the pre-annotator gets the decoded page only (its element
-    features read v1's lxml tree), so it labels v2's blocks from their text.
+    With ``options.normaliser == "v2"`` and pre-annotation, the pre-annotator (whose element features
+    read v1's lxml tree) labels the page as v1 normalises it, and its labels and entities are carried to
+    v2's blocks by the alignment of ``corpus migrate`` (:func:`_preannotate_through_v1`).
     """
     dec = decode_raw_page(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
     decoded = dec.text
@@ -138,10 +140,33 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
         source_dataset=options.source_dataset, source_id=source_id, license=options.license,
         declared_charset=declared_charset, page=page,
     )
+    if preannotate is not None and v2 and raw_format != "text":
+        return _preannotate_through_v1(doc, page, decoded, preannotate, ner_arg(options.ner))
     if preannotate is not None:
         doc = preannotate(doc, html=None if raw_format == "text" else decoded, root=root, elements=elements,
                           ner=ner_arg(options.ner))
     return doc
+
+
+def _preannotate_through_v1(doc: Document, page: NormalisedPage, decoded: str,
+                            preannotate: Callable[..., Document], ner: bool | str) -> Document:
+    """``doc`` (a v2 draft) pre-annotated on v1's text and tree, the labels carried to v2's blocks.
+
+    A page v1 cannot parse (deeper than libxml2's limit) is labelled from v2's text alone.
+    """
+    from corpus.migration.carry import carry
+    from corpus.migration.report import DocumentReport
+
+    try:
+        root = parse_html(decoded)
+        text, blocks, elements = normalise_html_root(root)
+    except DocumentError:
+        return preannotate(doc, html=decoded, root=None, elements=None, ner=ner)
+    if not text:
+        return preannotate(doc, html=decoded, root=None, elements=None, ner=ner)
+    v1 = doc.replace(normalizer=NORMALIZER, text=text, blocks=blocks)
+    labelled = preannotate(v1, html=decoded, root=root, elements=elements, ner=ner)
+    return carry(labelled, page, DocumentReport(doc.id, ""))
 
 
 def ner_arg(value: str) -> bool | str:
@@ -286,7 +311,7 @@ def run_shard(spec: ShardSpec, out: str | os.PathLike[str], options: IngestOptio
                 assert doc is not None
                 if raw is not None and doc.source.raw_path:
                     _copy_raw(raw, out_p / doc.source.raw_path, out_p)
-                line = (json.dumps(doc.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+                line = document_line(doc).encode()
                 h.update(line)
                 fh.write(line)
                 ids.append([doc.id, display_location(where)])

@@ -20,6 +20,7 @@ from corpus.errors import ConfigError
 from corpus.ingestion.discover import InputFile, discover
 from corpus.limits import INGEST_FILES_PER_SHARD
 from corpus.store import atomic_write, file_sha256, unique_suffix
+from corpus.text.normalisers import DEFAULT_NORMALISER, check_normaliser
 
 PLAN_VERSION = 2  # 2: the plan records package and normaliser versions and each input's size and mtime
 
@@ -57,11 +58,9 @@ class IngestOptions:
     source_dataset: str = "native"
     license: str | None = None
     files_per_shard: int = INGEST_FILES_PER_SHARD
-    normaliser: str = "v1"  # corpus.text.normalisers.NORMALISERS
+    normaliser: str = DEFAULT_NORMALISER  # corpus.text.normalisers.NORMALISERS
 
     def __post_init__(self) -> None:
-        from corpus.text.normalisers import check_normaliser
-
         check_normaliser(self.normaliser)
         if self.layout not in LAYOUTS:
             raise ConfigError(f"unknown layout {self.layout!r}; choose one of {', '.join(LAYOUTS)}")

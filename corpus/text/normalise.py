@@ -41,7 +41,7 @@ _NOSCRIPT_OPEN = re.compile(r"<noscript\b", re.IGNORECASE)
 _NOSCRIPT_CLOSE = re.compile(r"</noscript\s*>", re.IGNORECASE)
 
 
-def _drop_noscript(s: str) -> str:
+def drop_noscript(s: str) -> str:
     """Remove ``<noscript>...</noscript>`` runs in one linear scan (no backtracking on hostile input)."""
     out: list[str] = []
     pos = 0
@@ -63,6 +63,27 @@ _CLEAN_NEEDED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ud800-\ud
 # Start tags long enough to hold more than MAX_TAG_ATTRIBUTES attributes.
 # (a tag name followed by whitespace, so script text such as ``i<n.length`` is not taken for a tag)
 _LONG_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9:-]*\s[^<>]{" + str(4 * MAX_TAG_ATTRIBUTES) + ",}")
+# One attribute as the HTML tokenizer reads it: a name, optionally ``=`` and a quoted or unquoted value
+# (so ``=`` inside a JSON or URL value is not another attribute). A quoted value still open at the end
+# of the match runs on past a ``<`` or ``>`` inside it: it takes the rest.
+_SPACE = re.compile(r"\s")
+_ATTRIBUTE = re.compile(r"""[^\s/>=]+(?:\s*=\s*(?:"[^"]*(?:"|\Z)|'[^']*(?:'|\Z)|[^\s>]*))?""")
+
+
+def check_attribute_counts(s: str) -> None:
+    """Reject markup with an element of more than ``MAX_TAG_ATTRIBUTES`` attributes.
+
+    Parsers check each new attribute against the element's earlier ones, so one element with very many
+    attributes costs quadratic time.
+    """
+    for m in _LONG_TAG.finditer(s):
+        tag = m.group()
+        after_name = _SPACE.search(tag).end()
+        # only attributes with a value count: a "tag" found inside an attribute value (an inline SVG in a
+        # data: URL) reads as many bare names
+        if sum("=" in a.group() for a in _ATTRIBUTE.finditer(tag, after_name)) > MAX_TAG_ATTRIBUTES:
+            raise DocumentError(f"an element has more than MAX_TAG_ATTRIBUTES={MAX_TAG_ATTRIBUTES} attributes",
+                                reason="too_many_attributes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +160,10 @@ def parse_html(s: str):
     import lxml.html
     from lxml import etree
 
-    s = _drop_noscript(_XML_DECL.sub("", clean(s), count=1))
+    s = drop_noscript(_XML_DECL.sub("", clean(s), count=1))
     if not s.strip():
         return None
-    for m in _LONG_TAG.finditer(s):  # libxml2 is quadratic in the attributes of one element
-        if m.group().count("=") > MAX_TAG_ATTRIBUTES:
-            raise DocumentError(f"an element has more than MAX_TAG_ATTRIBUTES={MAX_TAG_ATTRIBUTES} attributes",
-                                reason="too_many_attributes")
+    check_attribute_counts(s)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = lxml.html.document_fromstring(s, parser=parser)

@@ -17,16 +17,17 @@ from itertools import accumulate
 from operator import sub
 
 from corpus.errors import DocumentError
-from corpus.limits import MAX_PARSE_NESTING, MAX_TAG_ATTRIBUTES
+from corpus.limits import MAX_PARSE_NESTING
 from corpus.model import Block, Normalizer
 from corpus.text.normalise import (
-    _LONG_TAG,
     BLOCK_TAGS,
     NORMALIZER_NAME,
     NormalisedPage,
     _assemble,
+    check_attribute_counts,
     clean,
     decode_raw_page,
+    drop_noscript,
     fold,
     normalise_text,
 )
@@ -86,10 +87,7 @@ def nesting_estimate(s: str) -> int:
 
 def check_markup(s: str) -> None:
     """Reject markup that would make tree construction slow (named reasons, as v1 does)."""
-    for m in _LONG_TAG.finditer(s):  # the parser is quadratic in the attributes of one element
-        if m.group().count("=") > MAX_TAG_ATTRIBUTES:
-            raise DocumentError(f"an element has more than MAX_TAG_ATTRIBUTES={MAX_TAG_ATTRIBUTES} attributes",
-                                reason="too_many_attributes")
+    check_attribute_counts(s)
     if s.count("<") > MAX_PARSE_NESTING and nesting_estimate(s) > MAX_PARSE_NESTING:
         raise DocumentError(f"HTML nesting deeper than MAX_PARSE_NESTING={MAX_PARSE_NESTING} (estimated)",
                             reason="dom_too_deep")
@@ -99,7 +97,9 @@ def parse_html_v2(s: str):
     """Parse decoded HTML with lexbor; the parser object (never fetches anything)."""
     from selectolax.lexbor import LexborHTMLParser
 
-    s = clean(s)
+    # a browser with scripting on reads <noscript> content as raw text up to </noscript>; parsed as markup
+    # (lexbor's scripting flag is off), an unclosed <div> inside makes the parser ignore </noscript>
+    s = drop_noscript(clean(s))
     check_markup(s)
     return LexborHTMLParser(s)
 

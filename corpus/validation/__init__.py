@@ -27,6 +27,7 @@ __all__ = [
     "require_valid",
     "validate_document",
     "validate_paths",
+    "validate_record",
 ]
 
 
@@ -64,4 +65,5 @@ def validate_document(data: Any, *, fast: bool = False) -> list[Problem]:
     return found
 
 
-from corpus.validation.files import validate_paths  # noqa: E402  (files imports validate_document from here)
+# files imports validate_document from here
+from corpus.validation.files import validate_paths, validate_record  # noqa: E402

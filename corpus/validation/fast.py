@@ -28,6 +28,7 @@ def _props(schema: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
 _TOP_ALLOWED, _TOP_REQUIRED = frozenset(_S) | {"checks", "reference"}, frozenset(load_schema()["required"])
 _SRC_ALLOWED, _SRC_REQUIRED = _props(_S["source"])
 _SRC_NULLABLE = tuple(k for k, v in _S["source"]["properties"].items() if v.get("type") == ["string", "null"])
+_SRC_ENUMS = tuple((k, frozenset(v["enum"])) for k, v in _S["source"]["properties"].items() if "enum" in v)
 _META_ALLOWED = frozenset(_S["metadata"]["properties"])
 _META_NULLABLE = tuple(k for k, v in _S["metadata"]["properties"].items() if v.get("type") == ["string", "null"])
 _META_LISTS = tuple(k for k, v in _S["metadata"]["properties"].items() if v.get("type") == "array")
@@ -100,6 +101,9 @@ def _clean(d: Any) -> bool:
     if (type(sha) is not str or doc_id != sha[:16] or not _sha_ok(sha) or type(ds) is not str or not ds
             or type(src["raw_format"]) is not str or src["raw_format"] not in RAW_FORMATS):
         return False
+    for k, allowed in _SRC_ENUMS:
+        if k in src and src[k] not in allowed:  # an unhashable value raises: not provably clean
+            return False
     crawl = src.get("crawl_date")
     if crawl is not None and not _iso_date(crawl):
         return False

@@ -17,9 +17,10 @@ from typing import Any
 from corpus.errors import ConfigError
 from corpus.labels import RAW_FORMATS
 from corpus.limits import MAX_DOCUMENT_BYTES, MAX_RAW_BYTES
+from corpus.model import Normalizer
 from corpus.paths import document_files, is_built_dataset
 from corpus.text.decode import REPLACEMENT_SUFFIX
-from corpus.text.normalise import NORMALIZER
+from corpus.text.normalisers import NORMALISERS, normaliser_of
 from corpus.validation import validate_document
 from corpus.validation.fast import is_clean
 from corpus.validation.jsonpos import JsonSyntaxError, JsonTooDeep, LineIndex, Parsed, locate, parse
@@ -391,10 +392,12 @@ class _Run:
         name, version = (norm.get("name"), norm.get("version")) if isinstance(norm, dict) else (None, None)
         if not isinstance(name, str) or not isinstance(version, str):
             return []
-        if (name, version) != (NORMALIZER.name, NORMALIZER.version):
+        installed = normaliser_of(Normalizer(name, version))
+        if installed is None:
+            known = ", ".join(f"{n.name} {n.version}" for n in NORMALISERS.values())
             return [problem("normalizer-not-installed", "/normalizer/version",
-                            f"recorded normaliser {name} {version} is not installed ({NORMALIZER.name} "
-                            f"{NORMALIZER.version} is); text was not re-checked")]
+                            f"recorded normaliser {name} {version} is not installed ({known} are); "
+                            "text was not re-checked")]
         text = data.get("text")
         if not isinstance(text, str):
             return []
@@ -403,10 +406,10 @@ class _Run:
                             f"raw page is larger than MAX_RAW_BYTES={MAX_RAW_BYTES}; it cannot be re-normalised")]
         enc = src.get("encoding")
         declared = enc if isinstance(enc, str) and enc and not enc.endswith(REPLACEMENT_SUFFIX) else None
-        from corpus.text.normalise import normalise_raw
+        from corpus.text.normalisers import normalise_raw_with
 
         try:
-            page = normalise_raw(raw, src["raw_format"], gzipped=gzipped, declared_charset=declared)
+            page = normalise_raw_with(installed, raw, src["raw_format"], gzipped=gzipped, declared_charset=declared)
         except Exception as exc:  # DocumentError (bad gzip, too deep, binary) or a parser failure
             reason = getattr(exc, "reason", type(exc).__name__)
             return [problem("text-not-reproduced", "/text", f"re-normalising the raw page fails [{reason}]: {exc}")]
@@ -447,6 +450,21 @@ def _hash_file(path: Path) -> tuple[str, bytes | None]:
         for chunk in iter(lambda: fh.read(_HASH_CHUNK), b""):
             h.update(chunk)
     return h.hexdigest(), None
+
+
+def validate_record(data: Any, *, file: str | os.PathLike[str] | None = None,
+                    raw_root: str | os.PathLike[str] | None = None, check_raw: bool = True) -> list[Problem]:
+    """Problems of one parsed document as :func:`validate_paths` reports them for a file at ``file``
+    (schema, semantic and raw-page layers; no positions, no corpus-wide checks such as duplicate ids).
+
+    Lets a caller check a document before writing it, so that only documents the validator accepts
+    reach the disk.
+    """
+    run = _Run(Path(raw_root) if raw_root is not None else None, check_raw, False)
+    found = validate_document(data)
+    if check_raw and isinstance(data, dict):
+        found += run._raw(Path(file) if file is not None else None, data, False)
+    return found
 
 
 def validate_paths(

@@ -62,7 +62,7 @@ RULES: dict[str, tuple[str, str]] = {
     "raw-missing": (ERROR, "the raw file is not recorded or not found"),
     "raw-hash-mismatch": (ERROR, "the raw file does not hash to source.raw_sha256"),
     "raw-not-checked": (WARNING, "a WARC record not located by byte offset: the raw payload is not verified"),
-    "normalizer-not-installed": (WARNING, "the recorded normaliser version is not the installed one"),
+    "normalizer-not-installed": (WARNING, "the recorded normaliser version is not an installed one"),
     "text-not-reproduced": (ERROR, "re-normalising the raw page does not give text"),
     "blocks-not-reproduced": (ERROR, "re-normalising the raw page does not give the block offsets"),
 }

@@ -161,3 +161,21 @@ def test_raw_normaliser_never_raises_unnamed_errors(raw: bytes, fmt: str) -> Non
 @given(st.text())
 def test_fold_is_idempotent(s: str) -> None:
     assert fold(fold(s)) == fold(s)
+
+
+@pytest.mark.parametrize("normalise", ["v1", "v2"])
+def test_attribute_limit_counts_attributes_not_equals_signs(normalise: str) -> None:
+    from corpus.limits import MAX_TAG_ATTRIBUTES
+    from corpus.text.normalise_v2 import normalise_html_v2
+
+    run = normalise_html if normalise == "v1" else normalise_html_v2
+    # one attribute whose JSON / URL value holds thousands of "=" (real product and forum pages do this)
+    props = "&quot;,&quot;".join(f"k{i}=v{i}&amp;q={i}" for i in range(2000))
+    assert run(f'<div data-props="{props}" class=a><p>kept</p></div>')[0] == "kept"
+    # an inline SVG inside a data: URL is not an element
+    svg = "M 0 0 " + " ".join(f"L {i} {i}" for i in range(1000))
+    assert run(f'<img alt="" src="data:image/svg+xml,<svg><g d=&quot;{svg}&quot;/></svg>"><p>kept</p>')[0] == "kept"
+    many = " ".join(f"a{i}='x y'" for i in range(MAX_TAG_ATTRIBUTES * 2))
+    with pytest.raises(DocumentError) as exc:
+        run(f"<p {many}>x</p>")
+    assert exc.value.reason == "too_many_attributes"

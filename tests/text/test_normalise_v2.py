@@ -149,3 +149,10 @@ def test_never_raises_on_arbitrary_text(s: str) -> None:
         normalise_html_v2(s)
     except DocumentError as exc:
         assert exc.reason in ("dom_too_deep", "too_many_attributes", "too_many_blocks")
+
+
+def test_unclosed_markup_inside_noscript_does_not_swallow_the_page() -> None:
+    # parsed as markup, the open <div> makes the parser ignore </noscript> (HTML standard, "any other end
+    # tag"); a browser with scripting on reads the noscript as raw text and shows the rest of the page
+    page = '<body><noscript><div id="nojs"></noscript><div><p>Article text.</p></div><noscript></div></noscript>'
+    assert normalise_html_v2(page)[0] == "Article text."

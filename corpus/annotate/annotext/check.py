@@ -101,7 +101,8 @@ def raw_problems(doc: Document, root: str | os.PathLike[str], file: str, content
     document's text and block offsets (reported at the ``#!`` line, which carries the source)."""
     from corpus.errors import CorpusError
     from corpus.model import sha256_hex
-    from corpus.text.normalise import NORMALIZER, normalise_raw, raw_format_for
+    from corpus.text.normalise import raw_format_for
+    from corpus.text.normalisers import normalise_raw_with, normaliser_of
 
     lines = content.split("\n")
     line = next((i for i, x in enumerate(lines, 1) if x.startswith("#!")), 1)
@@ -118,12 +119,14 @@ def raw_problems(doc: Document, root: str | os.PathLike[str], file: str, content
     raw = path.read_bytes()
     if sha256_hex(raw) != src.raw_sha256:
         return [prob("raw-hash-mismatch", "/source/raw_sha256", f"{path} does not hash to source.raw_sha256")]
-    if src.raw_format == "warc" or doc.normalizer != NORMALIZER:
+    installed = normaliser_of(doc.normalizer)
+    if src.raw_format == "warc" or installed is None:
         return [prob("normalizer-not-installed", "/normalizer",
                      "the text cannot be re-derived here (WARC record or another normaliser version)", WARNING)]
     declared = src.encoding if src.encoding and not src.encoding.endswith(";replacement") else None
     try:
-        page = normalise_raw(raw, src.raw_format, gzipped=raw_format_for(src.raw_path)[1], declared_charset=declared)
+        page = normalise_raw_with(installed, raw, src.raw_format, gzipped=raw_format_for(src.raw_path)[1],
+                                  declared_charset=declared)
     except CorpusError as exc:
         return [prob("text-not-reproduced", "/text", f"re-normalising {path} failed: {exc}")]
     if page.text != doc.text:

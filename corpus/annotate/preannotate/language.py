@@ -7,7 +7,7 @@ import re
 
 from corpus.limits import LANGID_MAX_CHARS, LANGID_MIN_CHARS
 
-_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 #: Primary subtags that declare nothing about the page's language.
 _NOT_A_LANGUAGE = frozenset({"und", "mul", "zxx", "mis", "xx", "c", "i", "x"})
 
@@ -22,7 +22,7 @@ def normalise_language_tag(tag: str | None) -> str | None:
         return None
     tag = tag.strip().replace("_", "-")
     tag = tag.split(",")[0].split(";")[0].strip()  # "en-US,en;q=0.9" (http-equiv content-language)
-    if not tag or not _TAG.match(tag):
+    if not tag or not _TAG.fullmatch(tag):
         return None
     parts = tag.split("-")
     primary = parts[0].lower()

@@ -1,0 +1,45 @@
+"""The validator re-normalises a document with the normaliser it records (v1 with v1, v2 with v2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.ingestion.draft import draft_document
+from corpus.model import Normalizer
+from corpus.store import write_document
+from corpus.text.normalisers import NORMALISERS, normalise_raw_with
+from corpus.validation import validate_paths
+
+# v1 makes two blocks of the buttons, v2 one inline run: the two normalisers disagree on this page.
+RAW = b"<html><body><p>Ferry strike ends</p><div><button>Accept</button><button>Settings</button></div></body></html>"
+
+
+def _corpus(root: Path, normaliser: str, recorded: Normalizer | None = None) -> Path:
+    (root / "raw").mkdir(parents=True)
+    (root / "raw" / "p.html").write_bytes(RAW)
+    page = normalise_raw_with(normaliser, RAW, "html")
+    doc = draft_document(RAW, raw_path="raw/p.html", raw_format="html", gzipped=False, page=page)
+    if recorded is not None:
+        doc = doc.replace(normalizer=recorded)
+    write_document(doc, root / "documents" / f"{doc.id}.json")
+    return root
+
+
+@pytest.mark.parametrize("normaliser", ["v1", "v2"])
+def test_each_normaliser_validates_its_own_documents(tmp_path: Path, normaliser: str) -> None:
+    report = validate_paths([_corpus(tmp_path, normaliser)])
+    assert report.ok and report.problems == [], [p.as_dict() for p in report.problems]
+
+
+@pytest.mark.parametrize(("made_by", "recorded"), [("v1", "v2"), ("v2", "v1")])
+def test_text_of_the_other_normaliser_is_not_reproduced(tmp_path: Path, made_by: str, recorded: str) -> None:
+    report = validate_paths([_corpus(tmp_path, made_by, NORMALISERS[recorded])])
+    assert {p.rule for p in report.problems} == {"text-not-reproduced"}
+
+
+def test_a_normaliser_version_not_installed_is_a_warning_naming_the_installed_ones(tmp_path: Path) -> None:
+    report = validate_paths([_corpus(tmp_path, "v2", Normalizer("corpus-normaliser", "0.9.0"))])
+    (p,) = report.problems
+    assert p.rule == "normalizer-not-installed" and "1.0.0" in p.message and "2.0.0" in p.message
