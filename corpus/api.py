@@ -84,8 +84,12 @@ def ingest(
     from corpus.ingestion.engine import IngestOptions
     from corpus.ingestion.engine import ingest as run
     from corpus.limits import INGEST_FILES_PER_SHARD
+    from corpus.store import ensure_out_dir
     from corpus.text.normalisers import DEFAULT_NORMALISER
 
+    for p in paths:
+        _existing(p)
+    ensure_out_dir(out)
     options = IngestOptions(
         layout=layout, preannotate=preannotate, ner=ner, source_dataset=source_dataset, license=license,
         files_per_shard=files_per_shard or INGEST_FILES_PER_SHARD,
@@ -204,7 +208,13 @@ def bench(
 
     if not (extractors or predictions or block_predictions or entity_predictions or spacy_models):
         raise ConfigError("nothing to score: give extractors, predictions, block, entity or spaCy predictions")
+    from corpus.store import ensure_out_dir
+
     corpus_p = _existing(corpus)
+    if out is not None:
+        ensure_out_dir(out)
+    if cache is not None and use_cache:
+        ensure_out_dir(cache, option="--cache")
     cache_dir = None if not use_cache else cache or (Path(out) / "cache" if out is not None else DEFAULT_CACHE)
     result = run_bench(corpus_p, extractors=extractors, predictions=predictions, cache_dir=cache_dir, **options)
     if block_predictions or entity_predictions or spacy_models:

@@ -6,6 +6,7 @@ all (they are cheap to import: heavy dependencies load lazily inside the functio
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class ImportSummary:
     documents: int = 0
     rejects: int = 0
     paths: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # imported anyway (e.g. a raw page not found)
 
 
 def importers() -> dict[str, ImporterSpec]:
@@ -65,6 +67,7 @@ def run_import(name: str, src: str | os.PathLike[str], out: str | os.PathLike[st
     left as it is, another one with its id makes the new one a ``duplicate`` reject.
     """
     spec = get_importer(name)
+    _check_options(f"import {name}", spec.fn, options)
     src_p, out_p = Path(src), Path(out)
     if not src_p.exists():
         raise ConfigError(f"{src_p}: no such file or directory")
@@ -77,6 +80,8 @@ def run_import(name: str, src: str | os.PathLike[str], out: str | os.PathLike[st
                 summary.rejects += 1
                 continue
             doc = item.document
+            if item.warning:
+                summary.warnings.append(item.warning)
             p = out_p / "documents" / f"{doc.id}.json"
             if add_document(doc, p) == "exists":
                 rejects.add(exists_reject(doc.source.source_id or doc.source.raw_path or doc.id, doc.id))
@@ -91,10 +96,25 @@ def run_import(name: str, src: str | os.PathLike[str], out: str | os.PathLike[st
     return summary
 
 
+def _check_options(what: str, fn: Any, options: dict[str, Any]) -> None:
+    """An option the format does not take is a usage error naming the ones it does."""
+    params = inspect.signature(fn).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    known = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        flags = {"corpus": "--corpus", "raw_root": "--raw-root"}
+        shown = ", ".join(flags.get(u, f"--option {u}=...") for u in unknown)
+        accepted = ", ".join(known) or "none"
+        raise ConfigError(f"`corpus {what}` does not take {shown} (its options: {accepted})")
+
+
 def run_export(name: str, docs: Iterable[Document], out: str | os.PathLike[str], **options: Any) -> int:
     specs = exporters()
     if name not in specs:
         raise ConfigError(f"unknown export format {name!r}; known: {', '.join(specs)}")
+    _check_options(f"export {name}", specs[name].fn, options)
     out_p = Path(out)
     ensure_out_dir(out_p)
     return specs[name].fn(docs, out_p, **options)

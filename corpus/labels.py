@@ -83,6 +83,9 @@ BENCHMARK_DATASETS: frozenset[str] = frozenset({
 
 Every importer registered with ``kind="benchmark"`` must be listed (:func:`corpus.registry.importer` checks)."""
 
+#: ``source.source_dataset`` of pages written for this corpus (not taken from a benchmark or a crawl).
+NATIVE_SOURCE = "native"
+
 #: Version of docs/annotation-guidelines.md that a person's gold layers are recorded against.
 GUIDELINES_VERSION = "1.0"
 

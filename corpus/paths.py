@@ -61,9 +61,13 @@ class CorpusPaths:
         return [here.parent, here]
 
 
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
 def _listed(base: Path) -> list[Path]:
     found = []
-    for dirpath, dirnames, filenames in os.walk(base):
+    for dirpath, dirnames, filenames in os.walk(base, onerror=_raise):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in NOT_DOCUMENTS)
         for name in filenames:
             if name.startswith(".") or name in NOT_DOCUMENTS or not name.endswith(DOCUMENT_SUFFIXES):
@@ -73,13 +77,22 @@ def _listed(base: Path) -> list[Path]:
 
 
 def document_files(path: Path) -> list[Path]:
-    """Document files of a corpus root or a directory (sorted, engine state skipped), or ``[path]``."""
+    """Document files of a corpus root or a directory (sorted, engine state and rejects skipped), or
+    ``[path]``; ``OSError`` when a directory cannot be listed."""
     if path.is_file():
         return [path]
     subs = [path / s for s in DOCUMENT_DIRS if (path / s).is_dir() and path.name not in DOCUMENT_DIRS]
     if subs:
         return [f for s in subs for f in _listed(s)]
     return _listed(path)
+
+
+def holds_documents(path: Path) -> bool:
+    """Whether the corpus at ``path`` holds at least one document file that is not empty."""
+    try:
+        return any(f.stat().st_size for f in document_files(path))
+    except OSError:
+        return False
 
 
 def _root_of(path: Path) -> Path | None:

@@ -21,6 +21,7 @@ __all__ = ["ExporterSpec", "Imported", "ImporterSpec", "Reject", "exporter", "im
 class Imported:
     document: Document
     raw: bytes | None = None  # written to <out>/<document.source.raw_path>; None: nothing to write
+    warning: str | None = None  # a problem that does not stop the import (listed in the summary)
 
 
 ImporterFn = Callable[..., Iterator[Imported | Reject]]

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -85,23 +86,42 @@ def display_location(location: str) -> str:
     return location.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def ensure_out_dir(path: str | os.PathLike[str]) -> Path:
-    """Create the output directory ``path`` or raise a named :class:`ConfigError` (never a raw errno)."""
+def _make_dir(d: Path, shown: Path, option: str) -> None:
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise ConfigError(f"{shown}: a parent of {option} is a file ({exc.filename})") from None
+    except NotADirectoryError:
+        raise ConfigError(f"{shown}: a parent of {option} is not a directory") from None
+    except PermissionError:
+        raise ConfigError(f"{shown}: cannot create the {option} directory (permission denied)") from None
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot create the {option} directory ({exc.strerror or exc})") from None
+
+
+def ensure_out_dir(path: str | os.PathLike[str], *, option: str = "--out") -> Path:
+    """Create the output directory ``path`` or raise a named :class:`ConfigError` (never a raw errno).
+
+    The one check of every command's output directory; ``option`` names it in the message.
+    """
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise ConfigError(f"{p}: --out exists and is not a directory")
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as exc:
-        raise ConfigError(f"{p}: a parent of --out is a file ({exc.filename})") from None
-    except NotADirectoryError:
-        raise ConfigError(f"{p}: a parent of --out is not a directory") from None
-    except PermissionError:
-        raise ConfigError(f"{p}: cannot create the output directory (permission denied)") from None
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot create the output directory ({exc.strerror or exc})") from None
+        raise ConfigError(f"{p}: {option} exists and is not a directory")
+    _make_dir(p, p, option)
     if not os.access(p, os.W_OK | os.X_OK):
-        raise ConfigError(f"{p}: the output directory is not writable")
+        raise ConfigError(f"{p}: the {option} directory is not writable")
+    return p
+
+
+def ensure_out_parent(path: str | os.PathLike[str], *, option: str = "--out") -> Path:
+    """For an output written beside ``path`` and renamed over it: its parent must be a writable directory."""
+    p = Path(path)
+    parent = p.absolute().parent
+    _make_dir(parent, p, option)
+    try:  # a real directory creation: access() says yes to root on read-only or virtual file systems
+        os.rmdir(tempfile.mkdtemp(prefix=f".{p.name}.probe-", dir=parent))
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot write {option} in {parent} ({exc.strerror or exc})") from None
     return p
 
 

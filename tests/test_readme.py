@@ -36,3 +36,35 @@ def test_every_api_verb_is_documented_in_the_readme() -> None:
                  "load_documents"):
         assert callable(getattr(corpus, verb)), verb
         assert f"corpus.{verb}" in text, f"README does not show corpus.{verb}"
+
+
+def console_examples(text: str) -> list[tuple[list[str], list[str]]]:
+    """``$ corpus ...`` lines of the README's console blocks with the output lines shown under them."""
+    out: list[tuple[list[str], list[str]]] = []
+    for block in re.findall(r"^```console\n(.*?)^```", text, flags=re.S | re.M):
+        for line in block.splitlines():
+            if line.startswith("$ corpus "):
+                out.append((line[len("$ corpus "):].split(), []))
+            elif out:
+                out[-1][1].append(line)
+    return out
+
+
+def test_readme_console_output_is_what_the_commands_print(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Every console example whose inputs exist in a copy of the bundled corpus prints exactly what is shown."""
+    from corpus.cli import main
+
+    shutil.copytree(DATA, tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "data", "--out", "dist/corpus", "--no-check-raw"]) == 0
+    capsys.readouterr()
+    checked = []
+    for args, shown in console_examples(README.read_text(encoding="utf-8")):
+        if not all(Path(a).exists() for a in args[1:] if not a.startswith("-")):
+            continue  # an example about a file the reader brings (e.g. broken.json)
+        main(args)
+        captured = capsys.readouterr()
+        printed = (captured.out + captured.err).rstrip("\n").splitlines()
+        assert printed == shown, (args, printed)
+        checked.append(args[0])
+    assert {"validate", "verify"} <= set(checked)

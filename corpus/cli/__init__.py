@@ -7,18 +7,21 @@ own module with a ``register(app)`` function.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
 from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail
+from corpus.cli.helptext import click_command
 from corpus.errors import ConfigError, CorpusError
 
-__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "app", "fail", "main", "run"]
+__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "app", "command", "fail", "main", "run"]
 
 app = typer.Typer(
     name="corpus",
     help="Annotated, versioned, validated web-page corpus: ingest, validate, build, bench.",
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -26,9 +29,19 @@ app = typer.Typer(
 _state = {"debug": False}
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from corpus.version import DISTRIBUTION, __version__
+
+        typer.echo(f"corpus ({DISTRIBUTION}) {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
 def _main(
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on errors."),
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
     _state["debug"] = debug
 
@@ -54,6 +67,14 @@ def _register_all() -> None:
 
 
 _register_all()
+_command: list[Any] = []
+
+
+def command() -> Any:
+    """The click command behind ``app`` (built once, help texts tidied: corpus.cli.helptext)."""
+    if not _command:
+        _command.append(click_command(app))
+    return _command[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        rv = app(args=args, prog_name="corpus", standalone_mode=False)
+        rv = command().main(args=args, prog_name="corpus", standalone_mode=False)
         if isinstance(rv, int):  # click returns (not raises) an Exit's code when not standalone
             return rv
     except typer.Exit as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 import corpus.api as api
-from corpus.cli.common import EXIT_OK, format_option, jobs_option, log, out_option, pairs
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, format_option, jobs_option, log, out_option, pairs
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
                                                                   "entities (repeatable)."),
         progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress on stderr."),
     ) -> None:
-        """Score extractors and prediction files against the corpus gold (DESIGN §6)."""
+        """Score extractors and prediction files against the corpus gold (metrics: docs/metrics.md)."""
         from corpus.evaluate.report import render_markdown, render_text
         from corpus.limits import EXTRACTOR_TIMEOUT_S
 
@@ -63,6 +63,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(render_markdown(result))
         else:
             typer.echo(render_text(result), nl=False)
+        nothing = result.nothing_scored()
+        if nothing is not None:
+            raise fail(nothing, EXIT_PROBLEMS)
+        for part in result.unscored():
+            log(f"note: {part}: no page scored")
         raise typer.Exit(EXIT_OK)
 
     @app.command("extractors")

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,18 @@ def format_option(*choices: str) -> Any:
 def out_option(default: Path | None, help: str) -> Any:
     """``--out/-o`` (required when ``default`` is ``...``)."""
     return typer.Option(default, "--out", "-o", help=help)
+
+
+def out_file(out: str, default_name: str, *, create: bool = True) -> Path:
+    """The file an ``--out`` names: ``out`` itself, or ``out/default_name`` when ``out`` is an existing
+    directory or ends with a path separator; ``create`` makes its directory (one named error if not)."""
+    from corpus.store import ensure_out_dir, ensure_out_parent
+
+    p = Path(out)
+    folder = out.endswith(("/", os.sep)) or p.is_dir()
+    if create:
+        ensure_out_dir(p) if folder else ensure_out_parent(p)
+    return p / default_name if folder else p
 
 
 def jobs_option(what: str) -> Any:

@@ -9,7 +9,21 @@ from pathlib import Path
 import typer
 
 import corpus.api as api
-from corpus.cli.common import EXIT_OK, jobs_option, log, out_option
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, jobs_option, log, out_option
+from corpus.labels import NATIVE_SOURCE as NATIVE
+from corpus.paths import holds_documents
+
+
+def provenance_notice(source_dataset: str | None, license: str | None) -> str | None:
+    """What the user should know about the provenance the documents will record (None: nothing)."""
+    if source_dataset is None:
+        return (f"note: recording these pages as source_dataset {NATIVE!r} (pages written for this corpus, "
+                f"{'licence ' + license if license else 'no licence'}); for pages from elsewhere pass "
+                "--source-dataset NAME and --license SPDX-ID (the card's licence table and the splits use them)")
+    if license is None and source_dataset != NATIVE:
+        return (f"note: no licence recorded for the {source_dataset!r} pages; pass --license SPDX-ID if it "
+                "is known (the dataset card lists it per source)")
+    return None
 
 #: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
@@ -18,8 +32,8 @@ EXIT_INTERRUPTED = 130
 def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest_cmd(
-        paths: list[Path] = typer.Argument(..., help="Files or directories: .html, .htm, .txt (optionally .gz), "
-                                           ".warc, .warc.gz."),
+        paths: list[Path] = typer.Argument(..., metavar="PATH", help="Files or directories: .html, .htm, .txt "
+                                           "(optionally .gz), .warc, .warc.gz."),
         out: Path = out_option(..., "Output corpus directory (created if missing)."),
         jobs: int = jobs_option("read and draft the pages"),
         layout: str = typer.Option("files", "--layout",
@@ -27,8 +41,13 @@ def register(app: typer.Typer) -> None:
                                         "with completion markers (for large runs)."),
         no_preannotate: bool = typer.Option(False, "--no-preannotate", help="Skip model pre-annotation."),
         ner: str = typer.Option("auto", "--ner", help="NER backend for pre-annotation (auto, none, ...)."),
-        source_dataset: str = typer.Option("native", "--source-dataset", help="source.source_dataset value."),
-        license: str | None = typer.Option(None, "--license", help="source.license value (SPDX id)."),
+        source_dataset: str | None = typer.Option(
+            None, "--source-dataset", metavar="NAME",
+            help="source.source_dataset: where the pages come from (default native: pages written for this "
+                 "corpus).",
+        ),
+        license: str | None = typer.Option(None, "--license", metavar="SPDX",
+                                           help="source.license: the pages' licence (SPDX id)."),
         files_per_shard: int | None = typer.Option(None, "--files-per-shard",
                                                    help="Page files per shard (default 256)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
@@ -42,7 +61,7 @@ def register(app: typer.Typer) -> None:
         try:
             summary = api.ingest(
                 paths, out, jobs=jobs, layout=layout, preannotate=not no_preannotate, ner=ner,
-                source_dataset=source_dataset, license=license, files_per_shard=files_per_shard,
+                source_dataset=source_dataset or NATIVE, license=license, files_per_shard=files_per_shard,
                 progress=not quiet and sys.stderr.isatty(), normaliser=normaliser,
             )
         except KeyboardInterrupt:
@@ -52,4 +71,14 @@ def register(app: typer.Typer) -> None:
         if not quiet:
             for line in summary.lines():
                 log(line)
+        if summary.documents == 0 and not holds_documents(out):  # a rerun may add nothing to a full corpus
+            if summary.rejects == 0:
+                raise fail(f"no pages found in {', '.join(map(str, paths))}: nothing was ingested (inputs are "
+                           ".html, .htm, .txt, optionally .gz, .warc, .warc.gz)")
+            where = out / ("rejects.jsonl" if layout == "files" else "rejects")
+            raise fail(f"no documents: every input was rejected ({summary.rejects}; reasons in {where})",
+                       EXIT_PROBLEMS)
+        notice = provenance_notice(source_dataset, license)
+        if notice and summary.documents:
+            log(notice)
         raise typer.Exit(EXIT_OK)

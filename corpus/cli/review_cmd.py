@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 import corpus.api as api
-from corpus.cli.common import EXIT_OK, format_option, log
+from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, format_option, log
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +24,8 @@ def register(app: typer.Typer) -> None:
 
         result = api.agree(a, b)
         typer.echo(format_json(result) if fmt == "json" else format_text(result))
+        if not result.comparable:
+            raise fail(result.nothing_comparable(), EXIT_PROBLEMS)
         raise typer.Exit(EXIT_OK)
 
     @app.command("show")

@@ -13,7 +13,7 @@ from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, format_option,
 def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate(
-        paths: list[Path] = typer.Argument(..., metavar="PATH...",
+        paths: list[Path] = typer.Argument(..., metavar="PATH",
                                            help="Document files, directories, JSONL files or built datasets."),
         fmt: str = format_option("text", "json", "github"),
         raw_root: Path | None = typer.Option(None, "--raw-root",

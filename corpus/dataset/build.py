@@ -61,7 +61,7 @@ from corpus.limits import BUILD_BATCH_ROWS, SHARD_MAX_ROWS
 from corpus.model import SCHEMA_VERSION
 from corpus.parallel import WorkerError, resolve_jobs
 from corpus.paths import CorpusPaths, resolve
-from corpus.store import file_sha256, unique_suffix
+from corpus.store import ensure_out_parent, file_sha256, unique_suffix
 from corpus.text.normalise import NORMALIZER_NAME, NORMALIZER_VERSION
 
 __all__ = ["BuildResult", "InputGate", "SplitLeakageError", "WorkerError", "build", "resolve_input"]
@@ -198,12 +198,12 @@ def build(
     if out_path == inp.given.absolute() or inp.given.absolute() in out_path.parents:
         raise ConfigError(f"output {out_path} would be inside the input {inp.given}")
     _check_replaceable(out_path)
+    ensure_out_parent(out_path)
     if gate is not None:
         gate(inp)
 
     log_path = Path(changelog) if changelog else find_changelog(inp)
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.parent / f".{out_path.name}.tmp-{unique_suffix()}"
     if tmp.exists():
         shutil.rmtree(tmp)

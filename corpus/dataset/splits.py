@@ -21,7 +21,7 @@ import ipaddress
 from functools import lru_cache
 from typing import Any
 
-from corpus.labels import BENCHMARK_DATASETS
+from corpus.labels import BENCHMARK_DATASETS, NATIVE_SOURCE
 from corpus.model import Document, domain_of
 
 #: Split names in publication order.
@@ -52,7 +52,7 @@ SPLIT_RULE = (
     "anything else -> test; benchmark pages without one -> test), else "
     "sha256(seed NUL group key) -> [0,1): train < 0.8 <= validation < 0.9 <= test"
 )
-NATIVE = "native"
+NATIVE = NATIVE_SOURCE
 
 
 @lru_cache(maxsize=1)

@@ -41,6 +41,23 @@ class Agreement:
     entities: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def comparable(self) -> bool:
+        """Whether any page is in both sets with the same text (else every score is vacuous)."""
+        return self.paired > 0
+
+    def nothing_comparable(self) -> str:
+        """Why nothing could be compared (for ``corpus agree`` when :attr:`comparable` is false)."""
+        why = []
+        if self.text_differs:
+            why.append(f"{len(self.text_differs)} page(s) differ in text")
+        if self.only_a or self.only_b:
+            why.append(f"{len(self.only_a)} page(s) only in A, {len(self.only_b)} only in B")
+        if not (self.n_a and self.n_b):
+            why.append(f"A holds {self.n_a} and B {self.n_b} documents")
+        return ("nothing was comparable: no page is in both A and B with the same text ("
+                + "; ".join(why or ["no documents"]) + "); pages are paired by document id")
+
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
@@ -152,6 +169,8 @@ def format_text(r: Agreement) -> str:
     for name, ids in (("only in A", r.only_a), ("only in B", r.only_b), ("text differs", r.text_differs)):
         if ids:
             lines.append(f"  {name} ({len(ids)}): {' '.join(ids)}")
+    if not r.comparable:
+        return "\n".join(lines)
     bl = r.blocks
     lines += [
         f"blocks: {bl['compared']} labelled on both sides, {bl['labelled_one_side']} on one side only",

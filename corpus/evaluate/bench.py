@@ -278,6 +278,29 @@ class BenchResult:
             })
         return out
 
+    def unscored(self) -> list[str]:
+        """What scored no page: ``system metric`` rows with 0 pages, block / entity predictions that
+        matched no document."""
+        out = [f"{r['system']} {r['metric']}" for r in self.rows() if not r["n_pages"]]
+        for kind, per_system in (("blocks", self.blocks), ("entities", self.entities)):
+            out += [f"{system} {kind}" for system, v in per_system.items() if v["n_docs"] <= v["n_missing_docs"]]
+        return out
+
+    def nothing_scored(self) -> str | None:
+        """Why no score means anything (None when some page was scored)."""
+        rows = self.rows()
+        parts = len(rows) + len(self.blocks) + len(self.entities)
+        if parts and len(self.unscored()) < parts:
+            return None
+        metrics = self.corpus.get("metrics", {}) if rows or not (self.blocks or self.entities) else {}
+        why = [f"{m}: {v['n_pages']} of {self.corpus.get('n_documents', 0)} documents have its gold"
+               for m, v in metrics.items()]
+        if self.blocks or self.entities:
+            why.append("no block or entity prediction has the id and text of a corpus document")
+        if not why:
+            why.append("no metric applies to this corpus (its documents have no gold for any metric)")
+        return "nothing was scored: " + "; ".join(why)
+
     def as_json(self) -> dict[str, Any]:
         """The DESIGN §9 object printed by ``--format json`` (plus ``blocks`` / ``entities`` when
         block or entity predictions were scored)."""

@@ -44,18 +44,41 @@ def _cpu(result: BenchResult) -> dict[str, float | None]:
     return {r.system: r.cpu_seconds for r in result.runs}
 
 
+BLOCK_HEADER = ("label", "P", "R", "F1", "support")
+
+
+def block_rows(scores: dict[str, Any]) -> list[list[str]]:
+    """Per-label rows of one system's block scores, then content vs boilerplate."""
+    rows = [[label, _f(v["precision"]), _f(v["recall"]), _f(v["f1"]), str(int(v["support"]))]
+            for label, v in scores["per_label"].items()]
+    c = scores["content"]
+    rows.append(["content (vs boilerplate)", _f(c["precision"]), _f(c["recall"]), _f(c["f1"]), ""])
+    return rows
+
+
+def _block_summary(system: str, scores: dict[str, Any]) -> str:
+    c = scores["content"]
+    return (f"blocks: {system} ({scores['n_docs']} documents, {scores['n_missing_docs']} without a prediction, "
+            f"{scores['n_blocks']} labelled gold blocks): accuracy {_f(scores['accuracy'])}, kappa "
+            f"{_f(scores['kappa'])}; content vs boilerplate accuracy {_f(c['accuracy'])}, kappa {_f(c['kappa'])}")
+
+
 def render_text(result: BenchResult) -> str:
     cpu = _cpu(result)
-    rows = [list(HEADER)] + [_cells(r, cpu) for r in _sorted_rows(result)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
-    lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
-             for row in rows]
+    lines: list[str] = []
+    if result.scores or not (result.blocks or result.entities):
+        rows = [list(HEADER)] + [_cells(r, cpu) for r in _sorted_rows(result)]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+        lines += ["  ".join(c.ljust(w) if i < 3 else c.rjust(w)
+                            for i, (c, w) in enumerate(zip(row, widths, strict=True))) for row in rows]
     for metric, systems in result.breakdown.get("page_type", {}).items():
         header, body = _group_rows(systems)
         lines += ["", f"F1 by page type ({metric})", *_columns([header, *body])]
     info = result.corpus
-    skipped = ", ".join(f"{m}: {v['n_skipped']} skipped" for m, v in info["metrics"].items())
-    lines.append(f"\n{info['n_documents']} documents ({skipped})")
+    skipped = ", ".join(f"{m}: {v['n_skipped']} skipped" for m, v in info["metrics"].items()) if result.scores else ""
+    lines.append(f"\n{info['n_documents']} documents" + (f" ({skipped})" if skipped else ""))
+    for system, scores in sorted(result.blocks.items()):
+        lines += ["", _block_summary(system, scores), *_columns([list(BLOCK_HEADER), *block_rows(scores)])]
     for system, scores in sorted(result.entities.items()):
         lines += ["", f"entities: {system} ({scores['n_docs']} documents, {scores['n_missing_docs']} without a "
                       "prediction)", *format_entity_table(scores)]
@@ -112,14 +135,16 @@ def render_markdown(result: BenchResult, *, max_groups: int = 20) -> str:
     lines = ["# Leaderboard", "",
              f"Corpus `{_escape_md(info['path'])}`: {info['n_documents']} documents, digest `{info['digest'][:16]}`; "
              f"bootstrap {info['bootstrap']} resamples, seed {info['seed']}.", ""]
-    for m, v in info["metrics"].items():
-        lines.append(f"- `{m}`: {v['n_pages']} pages scored, {v['n_skipped']} without the needed gold")
-    lines.append("")
     cpu = _cpu(result)
-    lines += _md_table(HEADER, [_cells(r, cpu) for r in _sorted_rows(result)])
-    lines += ["", "P, R, F1 and accuracy as defined in docs/metrics.md; ± F1 is the standard deviation of a "
-              "seeded bootstrap over pages; s / CPU s are the summed per-page wall-clock / CPU times of the "
-              "extraction calls (CPU time is robust to other load on the machine); pages/CPU s = pages / CPU s.", ""]
+    if result.scores or not (result.blocks or result.entities):
+        for m, v in info["metrics"].items():
+            lines.append(f"- `{m}`: {v['n_pages']} pages scored, {v['n_skipped']} without the needed gold")
+        lines.append("")
+        lines += _md_table(HEADER, [_cells(r, cpu) for r in _sorted_rows(result)])
+        lines += ["", "P, R, F1 and accuracy as defined in docs/metrics.md; ± F1 is the standard deviation of a "
+                  "seeded bootstrap over pages; s / CPU s are the summed per-page wall-clock / CPU times of the "
+                  "extraction calls (CPU time is robust to other load on the machine); pages/CPU s = pages / CPU s.",
+                  ""]
     if result.comparisons:
         lines += ["## Paired bootstrap differences (F1 of a − F1 of b)", ""]
         rows = [[d.metric, d.a, d.b, f"{d.observed:+.3f}", _f(d.std), _f(d.p_not_better)]
@@ -137,8 +162,10 @@ def render_markdown(result: BenchResult, *, max_groups: int = 20) -> str:
                                         else ""), ""]
             lines += _md_table(header, rows) + [""]
     if result.blocks:
-        lines += ["## Block labels", "", "```json", json.dumps(result.blocks, indent=1, ensure_ascii=False)[:20000],
-                  "```", ""]
+        lines += ["## Block labels", ""]
+        for system, scores in sorted(result.blocks.items()):
+            lines += [_escape_md(_block_summary(f"`{system}`", scores)).replace("blocks: ", "", 1), ""]
+            lines += _md_table(BLOCK_HEADER, [[_escape_md(c) for c in row] for row in block_rows(scores)]) + [""]
     if result.entities:
         lines += _entity_markdown(result.entities)
     return "\n".join(lines)

@@ -80,8 +80,9 @@ def parse_ann(ann: str, text: str, where: str) -> tuple[list, list]:
 
 
 @importer("brat", description="brat standoff directory (<id>.txt + <id>.ann; needs --corpus)", kind="tool")
-def import_brat(src: Path, *, corpus: str | Path | None = None) -> Iterator[Imported | Reject]:
-    docs = corpus_index(corpus, "brat")
+def import_brat(src: Path, *, corpus: str | Path | None = None,
+                raw_root: str | Path | None = None) -> Iterator[Imported | Reject]:
+    docs = corpus_index(corpus, "brat", raw_root)
     anns = sorted(src.glob("*.ann")) if src.is_dir() else [src]
     for ann_p in anns:
         where = str(ann_p)
@@ -103,7 +104,7 @@ def import_brat(src: Path, *, corpus: str | Path | None = None) -> Iterator[Impo
             continue
         try:
             blocks, ents = parse_ann(ann, text, where)
-            yield Imported(apply_spans(doc, blocks or None, ents, tool=TOOL, where=where))
+            yield docs.imported(apply_spans(doc, blocks or None, ents, tool=TOOL, where=where))
         except DocumentError as exc:
             yield Reject(where, exc.reason, str(exc))
 

@@ -54,8 +54,9 @@ def record_spans(rec: dict[str, Any], where: str) -> tuple[list, list]:
 
 
 @importer("doccano", description="doccano sequence-labelling JSONL (needs --corpus)", kind="tool")
-def import_doccano(src: Path, *, corpus: str | Path | None = None) -> Iterator[Imported | Reject]:
-    docs = corpus_index(corpus, "doccano")
+def import_doccano(src: Path, *, corpus: str | Path | None = None,
+                   raw_root: str | Path | None = None) -> Iterator[Imported | Reject]:
+    docs = corpus_index(corpus, "doccano", raw_root)
     by_text: dict[str, str | None] = {}
     for d in docs.values():
         by_text[d.text] = None if d.text in by_text else d.id  # ambiguous texts match nothing
@@ -85,7 +86,7 @@ def import_doccano(src: Path, *, corpus: str | Path | None = None) -> Iterator[I
                     continue
                 try:
                     blocks, ents = record_spans(rec, where)
-                    yield Imported(apply_spans(doc, blocks or None, ents, tool=TOOL, where=where))
+                    yield docs.imported(apply_spans(doc, blocks or None, ents, tool=TOOL, where=where))
                 except DocumentError as exc:
                     yield Reject(where, exc.reason, str(exc))
 

@@ -93,11 +93,11 @@ def task_spans(task: dict[str, Any], text: str, mode: str) -> tuple[list, list, 
 
 
 @importer("labelstudio", description="Label Studio JSON export of text tasks (needs --corpus)", kind="tool")
-def import_labelstudio(src: Path, *, corpus: str | Path | None = None,
-                       offsets: str = "auto") -> Iterator[Imported | Reject]:
+def import_labelstudio(src: Path, *, corpus: str | Path | None = None, offsets: str = "auto",
+                       raw_root: str | Path | None = None) -> Iterator[Imported | Reject]:
     if offsets not in ("auto", "codepoints", "utf16"):
         raise ConfigError(f"offsets must be auto, codepoints or utf16, not {offsets!r}")
-    docs = corpus_index(corpus, "labelstudio")
+    docs = corpus_index(corpus, "labelstudio", raw_root)
     try:
         tasks = json.loads(src.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -127,7 +127,7 @@ def import_labelstudio(src: Path, *, corpus: str | Path | None = None,
             continue
         if not human:  # pre-annotations came back untouched: keep the layers' provenance
             new = new.replace(annotation=doc.annotation)
-        yield Imported(new)
+        yield docs.imported(new)
 
 
 ENTITY_CONTROL = "label"

@@ -16,6 +16,7 @@ from pathlib import Path
 from corpus.errors import ConfigError, DocumentError
 from corpus.labels import BLOCK_LABELS, ENTITY_LABEL_SETS
 from corpus.model import Block, Document, Entity, Layer
+from corpus.registry import Imported
 
 Span = tuple[int, int, str]
 
@@ -43,19 +44,62 @@ def is_astral_free(text: str) -> bool:
 
 
 # -- corpus lookup --------------------------------------------------------------------------------
-def corpus_index(corpus: str | os.PathLike[str] | None, fmt: str) -> dict[str, Document]:
-    """Documents of the corpus a tool export belongs to, by id."""
+class ToolCorpus(dict[str, Document]):
+    """The documents a tool export belongs to, by id, and the directories their raw pages are in.
+
+    An imported document keeps ``source.raw_path``; :meth:`imported` carries the raw page along, so
+    the import's output corpus validates and builds on its own (as a benchmark import does).
+    """
+
+    def __init__(self, docs: dict[str, Document], raw_bases: Sequence[Path]):
+        super().__init__(docs)
+        self.raw_bases = list(raw_bases)
+
+    def raw(self, doc: Document) -> bytes | None:
+        """The raw page of ``doc``; None when it records none or it is not found."""
+        rel = doc.source.raw_path
+        for base in self.raw_bases if rel else ():
+            p = base / rel
+            if p.is_file():
+                return p.read_bytes()
+        return None
+
+    def imported(self, doc: Document) -> Imported:
+        """``doc`` with its raw page, to be written under the output corpus. A page that cannot be
+        found does not cost the annotations: the document is imported with a warning (validation
+        will report ``raw-missing`` until the page is put in place)."""
+        raw = self.raw(doc)
+        if raw is None and doc.source.raw_path:
+            tried = ", ".join(str(b) for b in self.raw_bases)
+            return Imported(doc, None, f"{doc.id}: raw page {doc.source.raw_path} not found under {tried}; "
+                                       "give the directory holding it with --raw-root")
+        return Imported(doc, raw)
+
+
+def corpus_index(corpus: str | os.PathLike[str] | None, fmt: str,
+                 raw_root: str | os.PathLike[str] | None = None) -> ToolCorpus:
+    """Documents of the corpus a tool export belongs to, by id; their raw pages are looked up under
+    ``raw_root`` if given, else under the corpus root (the directory holding ``documents/``)."""
     from corpus.documents import load_documents
+    from corpus.paths import resolve
 
     if corpus is None or str(corpus) == "":
         raise ConfigError(f"`corpus import {fmt}` needs --corpus DIR: the documents the tool annotated "
                           "(their text and blocks are fixed; the export carries labels and entities)")
     p = Path(corpus)
-    if (p / "documents").is_dir():
-        p = p / "documents"
     if not p.exists():
         raise ConfigError(f"{p}: no such corpus")
-    return {d.id: d for d in load_documents(p)}
+    if raw_root is not None and not Path(raw_root).is_dir():
+        raise ConfigError(f"--raw-root {raw_root}: not a directory")
+    paths = resolve(p, require_documents=False)
+    if raw_root is not None:
+        bases = [Path(raw_root)]
+    elif paths.root is not None:
+        bases = [paths.root]
+    else:
+        here = p if p.is_dir() else p.parent
+        bases = [here, here.parent]
+    return ToolCorpus({d.id: d for d in load_documents(p)}, bases)
 
 
 # -- applying spans -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from corpus.errors import ConfigError
 from corpus.labels import RAW_FORMATS
 from corpus.limits import MAX_DOCUMENT_BYTES, MAX_RAW_BYTES
 from corpus.model import Normalizer
-from corpus.paths import is_built_dataset
+from corpus.paths import document_files, is_built_dataset
 from corpus.text.decode import REPLACEMENT_SUFFIX
 from corpus.text.normalisers import NORMALISERS, normaliser_of
 from corpus.validation import validate_document
@@ -176,21 +176,14 @@ class _Run:
             self._file(path)
 
     def _walk(self, d: Path) -> list[Path]:
-        # a corpus root: its documents/ (files layout) or shards/ (sharded ingest), never rejects or state
-        base = d
-        for sub in ("documents", "shards"):
-            if (d / sub).is_dir() and d.name != sub:
-                base = d / sub
-                break
+        # the one resolver (corpus.paths): a corpus root's documents/ and shards/, never rejects or state
         try:
-            found = [p for p in base.rglob("*") if p.suffix in (".json", ".jsonl")
-                     and not any(part.startswith(".") for part in p.relative_to(base).parts) and p.is_file()]
+            return document_files(d)
         except OSError as exc:
             self.report.files += 1
             self.emit(problem("file-unreadable", "", f"cannot list the directory: {exc.strerror or exc}",
                               file=str(d), line=1, column=1))
             return []
-        return sorted(found)
 
     def _file(self, f: Path) -> None:
         key = f.resolve()

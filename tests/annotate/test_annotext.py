@@ -166,10 +166,10 @@ def _pos(content: str, needle: str) -> tuple[int, int]:
     [
         ("byline     | By", "bylin      | By", "annot-label-unknown", "bylin "),
         ("[Jane Doe]{PER}", "[Jane Doe]{PERSON}", "annot-entity-label-unknown", "PERSON"),
-        ("[Jane Doe]{PER}", "[Jane Doe{PER}", "annot-entity-unbalanced", "[Jane"),
+        ("[Jane Doe]{PER}", "[Jane Doe{PER}", "annot-entity-unbalanced", "{PER}"),  # where ']' is missing
         ("By [Jane Doe]{PER}", "By Jane Doe]{PER}", "annot-entity-unbalanced", "]{PER}"),
         ("[Jane Doe]{PER}", "[Jane Doe] (PER)", "annot-entity-unbalanced", "] (PER)"),
-        ("[Jane Doe]{PER}", "[Jane [Doe]{PER}", "annot-entity-unbalanced", "[Doe"),
+        ("[Jane Doe]{PER}", "[Jane [Doe]{PER}", "annot-entity-unbalanced", "[Jane"),  # the unclosed '['
         ("[Jane Doe]{PER}", "[]{PER}Jane Doe", "annot-entity-empty", "[]{PER}"),
         ("\\[yet\\]", "\\[yet\\q", "annot-escape-invalid", "\\q"),
         ("not planning", "not plannig", "annot-text-changed", "NATO]{ORG} is not"),
@@ -289,3 +289,33 @@ def test_cli_import_checks_raw_page_with_raw_root(tmp_path, capsys):
     (tmp_path / "raw" / "weather.txt").write_bytes(b"something else")
     assert main(["annotate", "import", str(annot), "--raw-root", str(tmp_path)]) == 1
     assert "raw-hash-mismatch" in capsys.readouterr().err
+
+
+def test_a_missing_close_bracket_is_reported_at_the_unclosed_bracket_not_the_next_one():
+    content = export_text(news_doc())
+    edited = _edit(content, "[Brussels]{LOC} and", "[Brussels and")  # ']{LOC}' deleted
+    errs = _errors(import_text(edited, "doc.annot").problems)
+    assert [e.rule for e in errs] == ["annot-entity-unbalanced"], errs  # one error, not one per later '['
+    assert (errs[0].line, errs[0].column) == _pos(edited, "[Brussels and"), errs
+    assert "next '['" in errs[0].message
+
+
+def test_a_changed_character_is_located_with_the_original_document():
+    doc = news_doc()
+    content = _edit(export_text(doc), "not planning", "not plannig")
+    without = _problem(content)
+    result = import_text(content, "doc.annot", original=doc)
+    (err,) = _errors(result.problems)
+    ln, col = _pos(content, "plannig")
+    assert err.rule == "annot-text-changed" and (err.line, err.column) == (ln, col + len("planni")), err
+    assert "here: 'g [yet]" in err.message and "has 'ng [yet]" in err.message
+    assert without.line == err.line and without.column < err.column  # without it: the block's start
+
+
+def test_a_json_document_imported_by_mistake_is_one_clear_error():
+    import json
+
+    for content in (json.dumps(news_doc().to_dict(), indent=2), "[1, 2]\n", '{"schema_version": "1.0.0", '):
+        problems = import_text(content, "doc.json").problems
+        assert [p.rule for p in problems] == ["annot-not-annotation-file"], problems
+        assert "corpus annotate export" in problems[0].message

@@ -46,9 +46,12 @@ def test_every_command_reads_the_ingest_output(ingested: Path, tmp_path: Path, c
     assert sum(s["num_examples"] for s in manifest["configs"]["documents"]["splits"].values()) == N_PAGES
     capsys.readouterr()
 
+    # drafts carry no gold: every document is read, and nothing can be scored (exit 1, with the reason)
     assert main(["bench", str(ingested), "-e", "trafilatura", "--no-cache", "--bootstrap", "0", "-f", "json",
-                 "--no-progress"]) == 0
-    assert json.loads(capsys.readouterr().out)["corpus"]["n_documents"] == N_PAGES
+                 "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["corpus"]["n_documents"] == N_PAGES
+    assert "nothing was scored" in captured.err
 
     assert main(["export", "brat", str(ingested), "--out", str(tmp_path / "brat")]) == 0
     assert len(list((tmp_path / "brat").rglob("*.txt"))) == N_PAGES

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -236,6 +237,37 @@ def test_block_and_entity_predictions_are_scored(tmp_path, capsys):
     assert main(["bench", str(gold_dir), "--entities", f"m={pred_dir}", "--no-progress", "--format", "markdown"]) == 0
     md = capsys.readouterr().out
     assert "| overall | partial | 0.000 | 0.000 | 0.000 |" in md and "| ORG | bio |" in md
+    # block scores: a table in text and in the leaderboard, not an empty extractor table or a JSON blob
+    n_blocks = len(next(iter(load_documents(docs[0]))).blocks)
+    assert main(["bench", str(gold_dir), "--blocks", f"m={pred_dir}", "--no-progress", "--out",
+                 str(tmp_path / "lb")]) == 0
+    text = capsys.readouterr().out
+    assert "pages/CPU s" not in text and "system  version" not in text
+    assert f"blocks: m (1 documents, 0 without a prediction, {n_blocks} labelled gold blocks): accuracy 0.000" in text
+    assert re.search(rf"^body +0\.000 +0\.000 +0\.000 +{n_blocks}$", text, re.M), text
+    assert re.search(r"^content \(vs boilerplate\) +0\.000 +0\.000 +0\.000", text, re.M), text
+    md = (tmp_path / "lb" / "leaderboard.md").read_text()
+    assert "```json" not in md and "| system | version |" not in md
+    assert f"| body | 0.000 | 0.000 | 0.000 | {n_blocks} |" in md
+
+
+def test_nothing_scorable_is_exit_1(tmp_path, capsys):
+    corpus = tmp_path / "c"
+    _small_corpus(corpus)
+    for f in (corpus / "documents").glob("*.json"):  # keep the page without gold
+        d = json.loads(f.read_text())
+        if d["reference"] is not None or d["checks"].get("include"):
+            f.unlink()
+    assert main(["bench", str(corpus), "-e", "nothing", "-m", "aeb_shingle4", "--no-cache", "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "nothing was scored: aeb_shingle4: 0 of 1 documents have its gold" in captured.err
+    # no metric chosen: none applies
+    assert main(["bench", str(corpus), "-e", "nothing", "--no-cache", "--no-progress"]) == 1
+    assert "nothing was scored" in capsys.readouterr().err
+    # predictions that match no document
+    other = tmp_path / "other"
+    other.mkdir()
+    assert main(["bench", str(corpus), "--blocks", f"m={other}", "--no-progress"]) in (1, 2)
 
 
 def test_bad_prediction_value_is_a_usage_error(tmp_path):

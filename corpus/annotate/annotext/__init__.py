@@ -23,7 +23,7 @@ every offset, checks that the block texts still spell the document's text (``tex
 validates the result; every problem is reported at the line and column of the annotation file.
 """
 
-from corpus.annotate.annotext.check import Validator, import_text, raw_problems
+from corpus.annotate.annotext.check import LAYERS, Validator, import_text, raw_problems, record_edit, unchecked_layers
 from corpus.annotate.annotext.export import export_text
 from corpus.annotate.annotext.parse import ImportResult, parse_text
 from corpus.annotate.annotext.syntax import (
@@ -41,7 +41,24 @@ from corpus.annotate.annotext.syntax import (
 )
 
 __all__ = [
-    "ANNOTATION_KEYS", "BLOCK_HASH_CHARS", "FORMAT_VERSION", "HEADER_KEYS", "METADATA_KEYS", "RULES", "UNLABELLED",
-    "ImportResult", "Validator", "block_hash", "encode_value", "escape", "export_text", "import_text", "parse_text",
-    "raw_problems", "text_sha256",
+    "ANNOTATION_KEYS",
+    "BLOCK_HASH_CHARS",
+    "FORMAT_VERSION",
+    "HEADER_KEYS",
+    "LAYERS",
+    "METADATA_KEYS",
+    "RULES",
+    "UNLABELLED",
+    "ImportResult",
+    "Validator",
+    "block_hash",
+    "encode_value",
+    "escape",
+    "export_text",
+    "import_text",
+    "parse_text",
+    "raw_problems",
+    "record_edit",
+    "text_sha256",
+    "unchecked_layers",
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from corpus.annotate.annotext.parse import ImportResult, _Loc, _parse, _Parser
-from corpus.model import Document
+from corpus.errors import ConfigError
+from corpus.labels import ANNOTATION_STATUSES, GUIDELINES_VERSION
+from corpus.model import Document, Layer
 from corpus.validation.problems import ERROR, WARNING, Problem
 
 # -- import (parse + validate) --------------------------------------------------------------------
@@ -21,12 +24,39 @@ def _default_validator() -> Validator:
     return validate_document
 
 
-def import_text(content: str, file: str = "<annotation>", *, validator: Validator | None = None) -> ImportResult:
+LAYERS = ("blocks", "entities", "metadata")
+
+
+def record_edit(doc: Document, annotator: str, status: str = "gold") -> Document:
+    """``doc`` with every layer recorded as checked by ``annotator``: ``status`` (``gold``: a person
+    checked every label), ``by``, and the guidelines version followed. The ``tool`` that drafted
+    a layer is kept as its history."""
+    ann = doc.annotation
+    layers = {name: Layer(status, annotator, getattr(ann, name).tool) for name in LAYERS}
+    return doc.replace(annotation=dataclasses.replace(ann, guidelines_version=GUIDELINES_VERSION, **layers))
+
+
+def unchecked_layers(doc: Document) -> list[str]:
+    """Layers still recorded as machine output (``model`` / ``projected``)."""
+    return [name for name in LAYERS if getattr(doc.annotation, name).status in ("model", "projected")]
+
+
+def import_text(content: str, file: str = "<annotation>", *, validator: Validator | None = None,
+                annotator: str | None = None, status: str = "gold", original: Document | None = None
+                ) -> ImportResult:
     """Parse an annotation file and validate the rebuilt document; problems of the document are
-    placed at the file line (and column) that produced the offending field."""
-    parser, result = _parse(content, file)
+    placed at the file line (and column) that produced the offending field. With ``annotator`` the
+    edit is recorded first (:func:`record_edit`), so a gold layer is validated as gold. ``original``
+    (the document the file was exported from) locates a changed text at its first changed character."""
+    parser, result = _parse(content, file, original)
     if result.document is None:
         return result
+    if annotator is not None:
+        if status not in ANNOTATION_STATUSES:
+            raise ConfigError(f"status must be one of {', '.join(ANNOTATION_STATUSES)}, not {status!r}")
+        if not annotator.strip():
+            raise ConfigError("the annotator's name is empty")
+        result = ImportResult(record_edit(result.document, annotator.strip(), status), result.problems)
     locate = _locator(parser)
     check = validator or _default_validator()
     problems = list(result.problems)

@@ -11,6 +11,7 @@ from corpus.annotate.annotext.syntax import (
     _BOOL,
     _HEADER_RE,
     _HEX_RE,
+    _LABEL_RE,
     _LABEL_SET,
     _LIST,
     _LITERAL_ESCAPES,
@@ -56,6 +57,8 @@ class _Parser:
         self.frozen: dict[str, Any] | None = None
         self.frozen_loc = _Loc(0, 0)
         self.blocks: list[tuple[str | None, str, list[tuple[int, int, str, _Loc]], _Loc, _Loc]] = []
+        #: per block line, the file column of each character of its decoded text (and one past the end)
+        self.columns: list[list[int]] = []
 
     def err(self, rule: str, line: int, column: int, message: str, pointer: str = "") -> None:
         self.problems.append(Problem(self.file, line, column, rule, pointer, message, RULES[rule][0]))
@@ -120,15 +123,17 @@ class _Parser:
             label = None
         elif label not in BLOCK_LABELS:
             self.err("annot-label-unknown", ln, 1, f"unknown block label {label!r}" + _suggest(label, BLOCK_LABELS))
-        text, ents, ok = self.block_text(ln, line, m.end(), label_set)
+        text, ents, ok, cols = self.block_text(ln, line, m.end(), label_set)
+        self.columns.append(cols)
         if ok:
             self.blocks.append((label, text, ents, _Loc(ln, 1), _Loc(ln, m.end() + 1)))
         else:
             self.blocks.append((label, text, [], _Loc(ln, 1), _Loc(ln, m.end() + 1)))
 
     def block_text(self, ln: int, line: str, i: int, label_set: tuple[str, ...] | None
-                   ) -> tuple[str, list[tuple[int, int, str, _Loc]], bool]:
+                   ) -> tuple[str, list[tuple[int, int, str, _Loc]], bool, list[int]]:
         out: list[str] = []
+        cols: list[int] = []
         ents: list[tuple[int, int, str, _Loc]] = []
         open_at: tuple[int, int] | None = None  # (offset in block text, column of '[')
         ok = True
@@ -137,30 +142,43 @@ class _Parser:
             ch = line[i]
             if ch == "\\":
                 if i + 1 < n and line[i + 1] in _LITERAL_ESCAPES:
+                    cols.append(i + 1)
                     out.append(line[i + 1])
                     i += 2
                     continue
                 m = _HEX_RE.match(line, i + 3) if line.startswith("u{", i + 1) else None
                 if m and m.end() < n and line[m.end()] == "}" and int(m.group(), 16) <= 0x10FFFF:
+                    cols.append(i + 1)
                     out.append(chr(int(m.group(), 16)))
                     i = m.end() + 1
                     continue
                 self.err("annot-escape-invalid", ln, i + 1,
                          "a backslash must be followed by \\ [ ] { } | or u{HEX}; write \\\\ for a literal backslash")
                 ok = False
+                cols.append(i + 1)
                 out.append(ch)
                 i += 1
                 continue
             if ch == "[":
                 if open_at is not None:
-                    self.err("annot-entity-unbalanced", ln, i + 1,
-                             f"'[' inside the entity opened at column {open_at[1]}: entities cannot nest "
-                             "(write \\[ for a literal bracket)")
+                    # the bracket that is wrong is the unclosed one, not this one: report it there
+                    self.err("annot-entity-unbalanced", ln, open_at[1],
+                             f"'[' is not closed by ]{{LABEL}} before the next '[' at column {i + 1} (entities "
+                             "cannot nest; write \\[ for a literal bracket)")
                     ok = False
-                else:
-                    open_at = (len(out), i + 1)
+                open_at = (len(out), i + 1)
                 i += 1
                 continue
+            if ch == "{" and open_at is not None:
+                m = _LABEL_RE.match(line, i)
+                if m and (label_set is None or m.group(1) in label_set):
+                    self.err("annot-entity-unbalanced", ln, i + 1,
+                             f"']' is missing before {m.group()!r}: the entity opened at column {open_at[1]} "
+                             "must end with ]{LABEL}, e.g. [Paris]{LOC}")
+                    ok = False
+                    open_at = None
+                    i = m.end()
+                    continue
             if ch == "]":
                 if open_at is None:
                     self.err("annot-entity-unbalanced", ln, i + 1,
@@ -191,13 +209,15 @@ class _Parser:
                 open_at = None
                 i = close + 1
                 continue
+            cols.append(i + 1)
             out.append(ch)
             i += 1
+        cols.append(i + 1)
         if open_at is not None:
             self.err("annot-entity-unbalanced", ln, open_at[1],
                      "'[' is never closed by ]{LABEL} on this line (write \\[ for a literal bracket)")
             ok = False
-        return "".join(out), ents, ok
+        return "".join(out), ents, ok, cols
 
 
 def _clip(s: str, n: int = 40) -> str:
@@ -248,18 +268,36 @@ def _decode_value(raw: str, kind: str) -> Any:
     return raw
 
 
-def parse_text(content: str, file: str = "<annotation>") -> ImportResult:
+def parse_text(content: str, file: str = "<annotation>", *, original: Document | None = None) -> ImportResult:
     """Rebuild the document from an annotation file, reporting every problem of the file itself.
 
-    The rebuilt document is not validated here (see :func:`import_text`).
+    The rebuilt document is not validated here (see :func:`import_text`). With ``original`` (the
+    document the file was exported from) a changed block text is reported at the first changed
+    character instead of the start of the block.
     """
-    return _parse(content, file)[1]
+    return _parse(content, file, original)[1]
 
 
-def _parse(content: str, file: str) -> tuple[_Parser, ImportResult]:
+def _looks_like_json(content: str) -> bool:
+    head = content.lstrip("\ufeff \t\r\n")[:1]
+    if head not in ("{", "["):
+        return False
+    try:
+        json.loads(content.lstrip("\ufeff"))
+    except ValueError:
+        return head == "{" and '"schema_version"' in content[:4096]
+    return True
+
+
+def _parse(content: str, file: str, original: Document | None = None) -> tuple[_Parser, ImportResult]:
     p = _Parser(file)
     if content.startswith("\ufeff"):
         content = content[1:]
+    if _looks_like_json(content):
+        p.err("annot-not-annotation-file", 1, 1,
+              "this is JSON (a document?), not an annotation file; write one with "
+              "`corpus annotate export DOC --out FILE.ann`, edit it, then import that")
+        return p, ImportResult(None, p.problems)
     lines = content.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -285,7 +323,7 @@ def _parse(content: str, file: str) -> tuple[_Parser, ImportResult]:
         return p, ImportResult(None, p.problems)
     if not p.frozen or "id" not in p.header or "text-sha256" not in p.header:
         return p, ImportResult(None, p.problems)
-    _check_text(p)
+    _check_text(p, original)
     if any(x.severity == ERROR for x in p.problems):
         return p, ImportResult(None, p.problems)
     try:
@@ -296,7 +334,20 @@ def _parse(content: str, file: str) -> tuple[_Parser, ImportResult]:
     return p, ImportResult(doc, p.problems)
 
 
-def _check_text(p: _Parser) -> None:
+def _first_change(p: _Parser, i: int, original: Document | None) -> tuple[int, str] | None:
+    """(column, description) of the first character where block line ``i`` departs from ``original``."""
+    if original is None or original.id != p.header.get("id") or len(original.blocks) != len(p.frozen["blocks"]):
+        return None
+    b = original.blocks[i]
+    want, got = original.text[b.start : b.end], p.blocks[i][1]
+    k = next((j for j, (x, y) in enumerate(zip(want, got, strict=False)) if x != y), min(len(want), len(got)))
+    cols = p.columns[i]
+    if k >= len(cols):
+        return None
+    return cols[k], f"{_clip(got[k:], 20)} where the document has {_clip(want[k:], 20)}"
+
+
+def _check_text(p: _Parser, original: Document | None = None) -> None:
     """Every block line must still spell the block text the export wrote."""
     assert p.frozen is not None
     hashes = [b[2] if isinstance(b, list) and len(b) == 3 else None for b in p.frozen["blocks"]]
@@ -310,6 +361,12 @@ def _check_text(p: _Parser) -> None:
                   "(blocks cannot be added or split; only labels and entities change)", f"/blocks/{i}")
             return
         if block_hash(btext) != hashes[i]:
+            change = _first_change(p, i, original)
+            if change is not None:
+                p.err("annot-text-changed", tloc.line, change[0],
+                      f"the text of block {i + 1} differs from the document's text here: {change[1]} (only "
+                      "labels, entity brackets and escapes may change)", f"/blocks/{i}")
+                return
             p.err("annot-text-changed", tloc.line, tloc.column,
                   f"the text of block {i + 1} differs from the document's text (only labels, entity "
                   "brackets and escapes may change; was a line deleted, merged or retyped?)", f"/blocks/{i}")

@@ -19,6 +19,7 @@ BLOCK_HASH_CHARS = 8
 #: Rule ids of problems found in an annotation file (severity, meaning); documented in
 #: ``docs/annotation-format.md``. Problems of the rebuilt document keep the validator's rule ids.
 RULES: dict[str, tuple[str, str]] = {
+    "annot-not-annotation-file": (ERROR, "the file is not an annotation file (e.g. a JSON document)"),
     "annot-header-syntax": (ERROR, "a '#' line that is not '# key: value', '## comment' or the '#!' line"),
     "annot-header-unknown-key": (ERROR, "a header key the format does not define"),
     "annot-header-duplicate": (ERROR, "the same header key twice"),
@@ -53,6 +54,7 @@ HEADER_KEYS: dict[str, str] = {"id": _STR, "text-sha256": _STR, **METADATA_KEYS,
 _HEADER_RE = re.compile(r"^# ([A-Za-z0-9_.\-]+):(?: (.*))?$")
 _BLOCK_RE = re.compile(r"^([^\s|]+)[ \t]*\| ")
 _HEX_RE = re.compile(r"[0-9A-Fa-f]{1,6}")
+_LABEL_RE = re.compile(r"\{([A-Za-z][A-Za-z0-9_-]*)\}")
 _LITERAL_ESCAPES = frozenset("\\[]{}|")
 
 
