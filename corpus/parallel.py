@@ -50,6 +50,10 @@ def _init_worker(counter: Any, initializer: Callable[..., None] | None, initargs
         initializer(*initargs)
 
 
+def _noop() -> None:
+    """A task that only makes the pool start a worker."""
+
+
 @contextmanager
 def sigint_deferred() -> Iterator[None]:
     """Ignore Ctrl-C while the block runs (in the main thread): cleanup that must not be cut short."""
@@ -115,6 +119,12 @@ class ProcessMap:
                 self.jobs, mp_context=ctx, initializer=_init_worker,
                 initargs=(self._counter, self._initializer, self._initargs),
             )
+            # Start every worker now, with SIGINT ignored: the disposition survives exec, so a Ctrl-C that
+            # reaches the process group while a worker is still starting up prints no traceback there
+            # (a worker is started per submit while fewer than ``jobs`` run).
+            with sigint_deferred():
+                for _ in range(self.jobs):
+                    self._executor.submit(_noop)
         return self._executor
 
     def _report(self) -> None:
