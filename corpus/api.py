@@ -77,7 +77,7 @@ def ingest(
 ) -> IngestSummary:
     """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable.
 
-    ``normaliser``: ``v1`` (the default) or ``v2`` (docs/normalisation.md).
+    ``normaliser``: ``v2`` (the default) or ``v1`` (docs/normalisation.md).
     """
     from corpus.ingestion.engine import IngestOptions
     from corpus.ingestion.engine import ingest as run
