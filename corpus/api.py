@@ -77,7 +77,7 @@ def ingest(
 ) -> IngestSummary:
     """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable.
 
-    ``normaliser``: ``v1`` (the default) or ``v2`` (docs/normalisation.md).
+    ``normaliser``: ``v2`` (the default) or ``v1`` (docs/normalisation.md).
     Adds to a corpus already at ``out``: inputs its ``ingest-manifest.jsonl`` lists are skipped (the
     summary's ``nothing_to_do`` when every input is), existing documents are never overwritten.
     """

@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
                                                    help="Page files per shard (default 256)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
         normaliser: str | None = typer.Option(None, "--normaliser",
-                                       help="v1 (lxml, the default) or v2 (HTML5 parser; docs/normalisation.md)."),
+                                       help="v2 (HTML5 parser, the default) or v1 (lxml; docs/normalisation.md)."),
     ) -> None:
         """Raw pages (files, directories, WARC) -> schema-valid draft documents + rejects; resumable.
 

@@ -7,11 +7,10 @@ from corpus.model import Normalizer
 from corpus.text.normalise import NORMALIZER, NormalisedPage, normalise_raw
 from corpus.text.normalise_v2 import NORMALIZER_V2, normalise_raw_v2
 
-#: Short name -> the record a document carries. ``v1`` stays the default of ``corpus ingest`` until v2
-#: keeps the text of pages whose ``<noscript>`` holds unclosed markup (docs/normalisation.md); both
-#: stay installed so that documents recorded with either validate.
+#: Short name -> the record a document carries. ``v2`` is the default of ``corpus ingest`` and
+#: ``corpus migrate``; both stay installed so that documents recorded with either validate.
 NORMALISERS: dict[str, Normalizer] = {"v1": NORMALIZER, "v2": NORMALIZER_V2}
-DEFAULT_NORMALISER = "v1"
+DEFAULT_NORMALISER = "v2"
 _RAW = {"v1": normalise_raw, "v2": normalise_raw_v2}
 
 
