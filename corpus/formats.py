@@ -32,7 +32,7 @@ from corpus.interop import (  # noqa: F401  (imported to register)
     spacy_docbin,
 )
 from corpus.model import Document
-from corpus.registry import EXPORTERS, IMPORTERS, ExporterSpec, ImporterSpec, Reject
+from corpus.registry import EXPORTERS, IMPORTERS, ExporterSpec, ImporterSpec, Reject, citations
 from corpus.store import RejectsFile, ensure_out_dir, write_document
 
 
@@ -41,6 +41,9 @@ class ImportSummary:
     documents: int = 0
     rejects: int = 0
     paths: list[Path] = field(default_factory=list)
+
+
+__all__ = ["ImportSummary", "citations", "exporters", "get_importer", "importers", "run_export", "run_import"]
 
 
 def importers() -> dict[str, ImporterSpec]:

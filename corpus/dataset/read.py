@@ -68,3 +68,35 @@ def read_built_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
     """The documents of a built dataset (the ``documents`` config) as :class:`Document` records."""
     for _, doc in iter_built_documents(path):
         yield doc
+
+
+def example_blocks(
+    path: str | os.PathLike[str], doc_id: str | None = None, shards: Sequence[dict[str, Any]] | None = None
+) -> tuple[str, list[tuple[str, str | None]]] | None:
+    """``(id, [(block text, label), ...])`` of one document of a built dataset, from the blocks config:
+    ``doc_id`` when it is there, else the smallest id whose block layer is gold; None when neither is.
+
+    ``shards``: the manifest's shard list (default: read from the manifest)."""
+    import pyarrow.compute as pc
+
+    from corpus.dataset.layout import BLOCKS
+
+    root = Path(path)
+    listed = load_manifest(root)["shards"] if shards is None else shards
+
+    def shards_of(config: str) -> list[Path]:
+        return [root / s["path"] for s in listed if s["config"] == config]
+
+    def where(config: str, columns: list[str], key: str, value: str) -> Any:
+        return pq.read_table(shards_of(config), columns=columns, filters=[(key, "==", value)])
+
+    if doc_id is None or not where(DOCUMENTS, ["id"], "id", doc_id).num_rows:
+        docs = pq.read_table(shards_of(DOCUMENTS), columns=["id", "annotation"])
+        gold = pc.equal(pc.struct_field(pc.struct_field(docs["annotation"], "blocks"), "status"), "gold")
+        ids = docs["id"].filter(gold)
+        if not len(ids):
+            return None
+        doc_id = pc.min(ids).as_py()
+    table = where(BLOCKS, ["block_index", "text", "label"], "doc_id", doc_id)
+    rows = sorted(table.to_pylist(), key=lambda r: r["block_index"])
+    return doc_id, [(r["text"], _label_name(r["label"], BLOCK_LABELS)) for r in rows]
