@@ -87,16 +87,22 @@ def example_blocks(
     def shards_of(config: str) -> list[Path]:
         return [root / s["path"] for s in listed if s["config"] == config]
 
-    def where(config: str, columns: list[str], key: str, value: str) -> Any:
-        return pq.read_table(shards_of(config), columns=columns, filters=[(key, "==", value)])
-
-    if doc_id is None or not where(DOCUMENTS, ["id"], "id", doc_id).num_rows:
-        docs = pq.read_table(shards_of(DOCUMENTS), columns=["id", "annotation"])
+    docs = pq.read_table(shards_of(DOCUMENTS), columns=["id", "annotation"])  # small columns only
+    if doc_id is None or doc_id not in set(docs["id"].to_pylist()):
         gold = pc.equal(pc.struct_field(pc.struct_field(docs["annotation"], "blocks"), "status"), "gold")
         ids = docs["id"].filter(gold)
         if not len(ids):
             return None
         doc_id = pc.min(ids).as_py()
-    table = where(BLOCKS, ["block_index", "text", "label"], "doc_id", doc_id)
-    rows = sorted(table.to_pylist(), key=lambda r: r["block_index"])
+    rows = []
+    for shard in shards_of(BLOCKS):  # only the row groups whose doc_id range holds it (shards are in id order)
+        pf = pq.ParquetFile(shard)
+        col = pf.schema_arrow.get_field_index("doc_id")
+        for g in range(pf.metadata.num_row_groups):
+            st = pf.metadata.row_group(g).column(col).statistics
+            if st is not None and st.has_min_max and not st.min <= doc_id <= st.max:
+                continue
+            part = pf.read_row_group(g, columns=["doc_id", "block_index", "text", "label"])
+            rows += [r for r in part.to_pylist() if r["doc_id"] == doc_id]
+    rows.sort(key=lambda r: r["block_index"])
     return doc_id, [(r["text"], _label_name(r["label"], BLOCK_LABELS)) for r in rows]
