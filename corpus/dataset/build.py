@@ -423,13 +423,15 @@ def _dedup_manifest(plan: Any, leakage_checked: bool) -> dict[str, Any]:
     """The manifest's ``dedup`` section: method, parameters and counts (or ``enabled: false``)."""
     if plan is None:
         return {"enabled": False, "train_test_leakage_checked": leakage_checked}
-    from corpus.dataset.dedup import DEFAULT_SEED
+    from corpus.dataset.dedup import DEFAULT_SEED, lsh_params
     from corpus.limits import DEDUP_NUM_PERM, DEDUP_SHINGLE, DEDUP_THRESHOLD
 
     kinds = Counter(a.kind for a in plan.dropped.values())
     return {
         "enabled": True,
-        "method": "exact: sha256 of folded text; near: MinHash over word shingles with LSH banding",
+        "method": "exact: sha256 of folded text; near: datasketch MinHash (affine32) over word shingles, "
+        "candidates from MinHashLSH",
+        "lsh_bands_rows": list(lsh_params(DEDUP_NUM_PERM, DEDUP_THRESHOLD)),
         "threshold": DEDUP_THRESHOLD,
         "num_perm": DEDUP_NUM_PERM,
         "shingle": DEDUP_SHINGLE,
