@@ -148,14 +148,17 @@ def build(
 
     Raises :class:`corpus.validation.InvalidCorpusError` when validation finds errors (nothing is
     written; ``check_raw`` also checks the raw pages). Other options are those of
-    :func:`corpus.dataset.build.build` (``dedup``, ``jobs``, ``name``, …).
+    :func:`corpus.dataset.build.build` (``dedup``, ``jobs``, ``name``, ``date_published``, …); the card
+    cites each source as its importer says (``citations``).
     """
     from functools import partial
 
     from corpus.dataset.build import build as run
+    from corpus.formats import citations
     from corpus.validation import require_valid
 
     gate = partial(require_valid, check_raw=check_raw) if validate else None
+    options.setdefault("citations", citations())
     return run(_existing(data), out, gate=gate, **options)
 
 

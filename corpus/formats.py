@@ -33,7 +33,7 @@ from corpus.interop import (  # noqa: F401  (imported to register)
     spacy_docbin,
 )
 from corpus.model import Document
-from corpus.registry import EXPORTERS, IMPORTERS, ExporterSpec, ImporterSpec, Reject
+from corpus.registry import EXPORTERS, IMPORTERS, ExporterSpec, ImporterSpec, Reject, citations
 from corpus.store import RejectsFile, add_document, ensure_out_dir, exists_reject
 
 
@@ -43,6 +43,9 @@ class ImportSummary:
     rejects: int = 0
     paths: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # imported anyway (e.g. a raw page not found)
+
+
+__all__ = ["ImportSummary", "citations", "exporters", "get_importer", "importers", "run_export", "run_import"]
 
 
 def importers() -> dict[str, ImporterSpec]:

@@ -18,6 +18,23 @@ BLOCK_LABELS: tuple[str, ...] = (
     "other",
 )
 
+#: What each block label covers on a news page (DESIGN §4; the full rules: docs/annotation-guidelines.md §3).
+BLOCK_LABEL_DEFINITIONS: dict[str, str] = {
+    "title": "headline, standfirst",
+    "byline": "author line, dateline, publish / update date, reading time",
+    "body": "article paragraphs, in-body subheadings, lists, quotes, tables",
+    "caption": "figure / video captions and credits",
+    "navigation": "menus, breadcrumbs, section links, pagination, tag clouds",
+    "header": "masthead, logo text, site search, top bar",
+    "footer": "copyright, imprint, contact, site map",
+    "advertisement": "ads, sponsored content, house ads, app / newsletter promos",
+    "related": "related / recommended / most-read teasers, \"also read\" links",
+    "paywall": "subscribe / sign-in / meter prompts (the prompt, not the locked text)",
+    "social": "share / follow widgets",
+    "comments": "user comments and comment forms",
+    "other": "cookie banners, forms, error notices, anything else",
+}
+
 #: Labels that count as main content ("content" in content-vs-boilerplate scoring).
 CONTENT_LABELS: frozenset[str] = frozenset({"title", "byline", "body", "caption", "comments"})
 

@@ -34,6 +34,7 @@ class ImporterSpec:
     fn: ImporterFn
     description: str
     kind: str  # "benchmark" or "tool"
+    citation: str | None = None  # how to cite the source (benchmarks): reference and where to find it
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +48,25 @@ IMPORTERS: dict[str, ImporterSpec] = {}
 EXPORTERS: dict[str, ExporterSpec] = {}
 
 
-def importer(name: str, *, description: str, kind: str = "benchmark") -> Callable[[ImporterFn], ImporterFn]:
-    """Register an importer under ``name`` (the FORMAT of ``corpus import``)."""
+def importer(
+    name: str, *, description: str, kind: str = "benchmark", citation: str | None = None
+) -> Callable[[ImporterFn], ImporterFn]:
+    """Register an importer under ``name`` (the FORMAT of ``corpus import``); ``citation`` says how to
+    cite the source (shown in the dataset card of a corpus holding its pages)."""
 
     if kind == "benchmark" and name not in BENCHMARK_DATASETS:
         raise ConfigError(f"benchmark importer {name!r} is not listed in corpus.labels.BENCHMARK_DATASETS")
 
     def deco(fn: ImporterFn) -> ImporterFn:
-        IMPORTERS[name] = ImporterSpec(name, fn, description, kind)
+        IMPORTERS[name] = ImporterSpec(name, fn, description, kind, citation)
         return fn
 
     return deco
+
+
+def citations() -> dict[str, str]:
+    """``source.source_dataset`` -> how to cite it, for every registered importer that says so."""
+    return {name: spec.citation for name, spec in sorted(IMPORTERS.items()) if spec.citation}
 
 
 def exporter(name: str, *, description: str) -> Callable[[ExporterFn], ExporterFn]:

@@ -18,6 +18,8 @@ from corpus.model import Reference
 from corpus.registry import Imported, Reject, importer
 
 NAME = "scrapinghub-aeb"
+CITATION = ("Zyte (formerly Scrapinghub) (2020). Article Extraction Benchmark. "
+            "https://github.com/scrapinghub/article-extraction-benchmark")
 LICENSE = "MIT"
 CONVENTION = "aeb-articleBody"
 
@@ -51,7 +53,11 @@ def aeb_document(page_id: str, entry: object, html_dir: Path, license: str | Non
     return Imported(doc, raw)
 
 
-@importer(NAME, description="Scrapinghub article-extraction-benchmark (ground-truth.json + html/*.html.gz)")
+@importer(
+    NAME,
+    description="Scrapinghub article-extraction-benchmark (ground-truth.json + html/*.html.gz)",
+    citation=CITATION,
+)
 def import_aeb(src: Path, **options: str) -> Iterator[Imported | Reject]:
     """Options: ``license`` (override the recorded dataset licence)."""
     check_options(NAME, options, {"license"})

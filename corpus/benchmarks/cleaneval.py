@@ -39,6 +39,8 @@ from corpus.model import Reference
 from corpus.registry import Imported, Reject, importer
 
 NAME = "cleaneval"
+CITATION = ("Baroni, M., Chantree, F., Kilgarriff, A. and Sharoff, S. (2008). Cleaneval: a Competition for "
+            "Cleaning Web Pages. Proceedings of LREC 2008.")
 CONVENTION = "cleaneval"
 #: ``(pages, gold)`` folder pairs the data is published in, tried in this order.
 LAYOUTS: tuple[tuple[str, str], ...] = (
@@ -127,7 +129,11 @@ def find_layout(root: Path, options: dict[str, str]) -> tuple[Path, Path]:
                       "or give --option pages=DIR --option gold=DIR)")
 
 
-@importer(NAME, description="CleanEval shared task (orig/+clean/, input/+GoldStandard/, en-original/+en-cleaned/)")
+@importer(
+    NAME,
+    description="CleanEval shared task (orig/+clean/, input/+GoldStandard/, en-original/+en-cleaned/)",
+    citation=CITATION,
+)
 def import_cleaneval(src: Path, **options: str) -> Iterator[Imported | Reject]:
     """Options: ``pages`` and ``gold`` (the two folders, relative to SRC), ``license`` (none by default)."""
     check_options(NAME, options, {"license", "pages", "gold"})

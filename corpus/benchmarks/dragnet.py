@@ -29,6 +29,8 @@ from corpus.model import Reference
 from corpus.registry import Imported, Reject, importer
 
 NAME = "dragnet"
+CITATION = ("Peters, M. E. and Lecocq, D. (2013). Content Extraction Using Diverse Feature Sets. "
+            "Proceedings of WWW 2013 (Companion). https://github.com/dragnet-org/dragnet")
 CONVENTION = "dragnet-corrected"
 GOLD_SUFFIX = ".html.corrected.txt"
 #: The delimiter line: a run of ``!@#$%^&*()`` (at least four of them), spaces and tabs, then COMMENTS.
@@ -57,7 +59,7 @@ def dragnet_document(gold_path: Path, html_dir: Path, license: str | None) -> Im
     return Imported(apply_labels(doc, labels, by=NAME), raw)
 
 
-@importer(NAME, description="Dragnet data (HTML/*.html + Corrected/*.html.corrected.txt)")
+@importer(NAME, description="Dragnet data (HTML/*.html + Corrected/*.html.corrected.txt)", citation=CITATION)
 def import_dragnet(src: Path, **options: str) -> Iterator[Imported | Reject]:
     """Options: ``license`` (none is recorded by default)."""
     check_options(NAME, options, {"license"})

@@ -36,6 +36,8 @@ from corpus.registry import Imported, Reject, importer
 from corpus.text.normalise import parse_html
 
 NAME = "l3s-gn1"
+CITATION = ("Kohlschütter, C., Fankhauser, P. and Nejdl, W. (2010). Boilerplate Detection using Shallow Text "
+            "Features. Proceedings of WSDM 2010.")
 #: Span class -> block label (DESIGN §4). Not-content text has no finer kind: ``other``.
 CLASS_LABELS: dict[str, str] = {
     "x-nc-sel0": "other",
@@ -90,7 +92,7 @@ def l3s_document(annotated: Path, original_dir: Path, urls: dict[str, str], lice
     return Imported(apply_labels(doc, labels, by=NAME), raw)
 
 
-@importer(NAME, description="L3S-GN1 (original/ + annotated/ with x-nc-sel spans, url-mapping.txt)")
+@importer(NAME, description="L3S-GN1 (original/ + annotated/ with x-nc-sel spans, url-mapping.txt)", citation=CITATION)
 def import_l3s_gn1(src: Path, **options: str) -> Iterator[Imported | Reject]:
     """Options: ``license`` (none is recorded by default)."""
     check_options(NAME, options, {"license"})

@@ -34,6 +34,7 @@ from corpus.registry import Imported, Reject, importer
 from corpus.text.normalise import normalise_raw
 
 NAME = "readability"
+CITATION = "Mozilla Readability, test pages (test/test-pages). https://github.com/mozilla/readability"
 LICENSE = "Apache-2.0"
 CONVENTION = "readability-expected-text"
 
@@ -75,7 +76,11 @@ def readability_document(case: Path, license: str | None) -> Imported:
     return Imported(apply_labels(doc, labels, by=NAME), raw)
 
 
-@importer(NAME, description="Mozilla Readability test pages (<case>/source.html, expected.html, metadata)")
+@importer(
+    NAME,
+    description="Mozilla Readability test pages (<case>/source.html, expected.html, metadata)",
+    citation=CITATION,
+)
 def import_readability(src: Path, **options: str) -> Iterator[Imported | Reject]:
     """``SRC`` is the ``test-pages`` directory. Options: ``license``."""
     check_options(NAME, options, {"license"})

@@ -32,6 +32,9 @@ from corpus.model import Checks, Metadata
 from corpus.registry import Imported, Reject, importer
 
 NAME = "trafilatura-eval"
+CITATION = ("Barbaresi, A. (2021). Trafilatura: A Web Scraping Library and Command-Line Tool for Text "
+            "Discovery and Extraction. Proceedings of ACL-IJCNLP 2021: System Demonstrations. "
+            "https://github.com/adbar/trafilatura")
 LICENSE = "Apache-2.0"
 #: Directories searched for page files, next to ``evaldata.json``, when ``-o pages=`` is not given.
 DEFAULT_PAGE_DIRS = ("pages", "eval", "cache")
@@ -100,7 +103,7 @@ def page_dirs(base: Path, option: str | None) -> list[Path]:
     return dirs
 
 
-@importer(NAME, description="trafilatura evaluation set (evaldata.json + pages/, eval/, cache/)")
+@importer(NAME, description="trafilatura evaluation set (evaldata.json + pages/, eval/, cache/)", citation=CITATION)
 def import_trafilatura_eval(src: Path, **options: str) -> Iterator[Imported | Reject]:
     """Options: ``pages`` (comma-separated page directories), ``license``."""
     check_options(NAME, options, {"pages", "license"})

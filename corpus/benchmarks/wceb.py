@@ -29,6 +29,9 @@ from corpus.model import Reference
 from corpus.registry import Imported, Reject, importer
 
 NAME = "wceb"
+CITATION = ("Bevendorff, J., Gupta, S., Kiesel, J. and Stein, B. (2023). An Empirical Comparison of Web "
+            "Content Extraction Algorithms. Proceedings of SIGIR 2023. "
+            "https://github.com/chatnoir-eu/web-content-extraction-benchmark")
 CONVENTION = "wceb-plaintext"
 _SUFFIXES = (".html", ".html.gz", ".html.lz4")
 
@@ -82,7 +85,11 @@ def wceb_document(dataset: str, record: object, html_root: Path, license: str | 
     return Imported(apply_labels(doc, reference_labels(doc, {"body": text}), by=source_dataset), raw)
 
 
-@importer(NAME, description="Web Content Extraction Benchmark, combined layout (ground-truth/*.jsonl + html/)")
+@importer(
+    NAME,
+    description="Web Content Extraction Benchmark, combined layout (ground-truth/*.jsonl + html/)",
+    citation=CITATION,
+)
 def import_wceb(src: Path, **options: str) -> Iterator[Imported | Reject]:
     """Options: ``datasets`` (comma-separated subset, e.g. ``cleaneval,dragnet``), ``license``."""
     check_options(NAME, options, {"datasets", "license"})

@@ -142,7 +142,11 @@ def _metadata_files(path: Path | None) -> dict[str, Any]:
     return files
 
 
-@importer(NAME, description="WCXB (<split>/html/*.html.gz + <split>/ground-truth/*.json, metadata.json)")
+@importer(
+    NAME,
+    description="WCXB (<split>/html/*.html.gz + <split>/ground-truth/*.json, metadata.json)",
+    citation=CITATION,
+)
 def import_wcxb(src: Path, **options: str) -> Iterator[Imported | Reject]:
     """Options: ``splits`` (comma-separated subset of ``dev,test``), ``license``."""
     check_options(NAME, options, {"splits", "license"})

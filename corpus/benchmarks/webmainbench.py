@@ -34,6 +34,7 @@ from corpus.model import Metadata, Reference
 from corpus.registry import Imported, Reject, importer
 
 NAME = "webmainbench"
+CITATION = "Liu et al. (2025). Dripper; WebMainBench (OpenDataLab). https://github.com/opendatalab/WebMainBench"
 SELECT_ATTR = "cc-select"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -69,7 +70,11 @@ def webmainbench_document(record: object, license: str | None) -> Imported:
     return Imported(apply_labels(doc, labels, by=NAME), raw)
 
 
-@importer(NAME, description="WebMainBench JSONL (html with cc-select marks, groundtruth_content, meta)")
+@importer(
+    NAME,
+    description="WebMainBench JSONL (html with cc-select marks, groundtruth_content, meta)",
+    citation=CITATION,
+)
 def import_webmainbench(src: Path, **options: str) -> Iterator[Imported | Reject]:
     """``SRC`` is a JSONL file or a directory of them. Options: ``license``."""
     check_options(NAME, options, {"license"})

@@ -18,17 +18,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from corpus.dataset.layout import (
+    CHANGELOG,
     CONFIGS,
     CROISSANT,
     DEDUP_AUDIT,
@@ -36,6 +39,7 @@ from corpus.dataset.layout import (
     DOCUMENTS,
     FORMAT_NAME,
     FORMAT_VERSION,
+    LABEL_PLOT,
     MANIFEST,
     PARQUET_OPTIONS,
     README,
@@ -147,12 +151,44 @@ def versions() -> dict[str, str]:
 
 
 def find_changelog(inp: CorpusPaths) -> Path | None:
-    """``CHANGELOG.md`` in the corpus root or the directory above it (the repository root)."""
+    """The dataset's own change history: ``CHANGELOG.md`` in the corpus root (never the directory above
+    it, which in a repository holds the software's changelog)."""
     base = inp.root or (inp.given if inp.given.is_dir() else inp.given.parent)
-    for d in (base, base.parent):
-        if (d / "CHANGELOG.md").is_file():
-            return d / "CHANGELOG.md"
-    return None
+    return base / CHANGELOG if (base / CHANGELOG).is_file() else None
+
+
+_DATED_HEADING = re.compile(r"^#+ .*?\b(\d{4}-\d{2}-\d{2})\b", re.MULTILINE)
+
+
+def publication_date(date_published: str | None, changelog: str | None, latest_crawl: str = "") -> str:
+    """``datePublished`` (ISO 8601 date), never the clock while the input says something: the one given,
+    else ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), else the latest date in a heading of
+    the dataset's change history, else the newest crawl date of its pages, else today (UTC)."""
+    if date_published:
+        return _iso_date(date_published, "date_published")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time") from None
+    for candidates in (_DATED_HEADING.findall(changelog or ""), [latest_crawl]):
+        dates = []
+        for d in candidates:
+            try:
+                dates.append(date.fromisoformat(d))
+            except ValueError:
+                continue
+        if dates:
+            return max(dates).isoformat()
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def _iso_date(value: str, what: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ConfigError(f"{what} {value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
 
 
 def build(
@@ -164,6 +200,8 @@ def build(
     filters: Sequence[DocumentFilter] = (),
     name: str | None = None,
     changelog: str | os.PathLike[str] | None = None,
+    date_published: str | None = None,
+    citations: Mapping[str, str] | None = None,
     batch_rows: int = BUILD_BATCH_ROWS,
     shard_rows: int = SHARD_MAX_ROWS,
     dedup: bool = True,
@@ -184,6 +222,11 @@ def build(
     with ``jobs > 1`` needs the usual ``if __name__ == "__main__":`` guard. Custom ``filters`` run in
     this process, so with filters the work is not spread over workers.
 
+    The card shows the dataset's own change history (``changelog``, default: ``CHANGELOG.md`` in the
+    corpus root) and how to cite each source (``citations``: ``source_dataset`` -> reference;
+    :func:`corpus.api.build` passes the importers'). ``date_published`` (ISO date) is the card's and
+    ``croissant.json``'s publication date; see :func:`publication_date` for the default.
+
     ``gate`` sees the resolved input before anything is written and raises to stop the build
     (:func:`corpus.api.build` passes the validator there).
 
@@ -193,6 +236,8 @@ def build(
     paths or a negative ``jobs``.
     """
     jobs = resolve_jobs(jobs)
+    if date_published:
+        _iso_date(date_published, "date_published")
     inp = resolve_input(data)
     out_path = Path(out).absolute()
     if out_path == inp.given.absolute() or inp.given.absolute() in out_path.parents:
@@ -216,6 +261,8 @@ def build(
             filters=filters,
             name=name or "webcorpus",
             changelog=log_path,
+            date_published=date_published,
+            citations=citations or {},
             batch_rows=batch_rows,
             shard_rows=shard_rows,
             dedup=dedup,
@@ -266,6 +313,8 @@ def _write_all(
     filters: Sequence[DocumentFilter],
     name: str,
     changelog: Path | None,
+    date_published: str | None,
+    citations: Mapping[str, str],
     batch_rows: int,
     shard_rows: int,
     dedup: bool = True,
@@ -273,7 +322,10 @@ def _write_all(
     jobs: int = 1,
     progress: bool | None = None,
 ) -> BuildResult:
-    from corpus.dataset.card import render_card, render_croissant
+    from corpus.dataset.card import GUIDE_EXAMPLE_ID, CardInputs, render_card
+    from corpus.dataset.croissant import render_croissant
+    from corpus.dataset.plot import NO_PLOT_REASON, write_label_plot
+    from corpus.dataset.read import example_blocks
 
     ctx = Context(tuple(inp.files), seed, schemas(), tuple(filters))
     tasks = plan_tasks(inp.files, jobs)
@@ -317,10 +369,12 @@ def _write_all(
                 }
         configs[c] = {"splits": splits}
 
+    changelog_text = changelog.read_text(encoding="utf-8") if changelog else None
     manifest: dict[str, Any] = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "name": name,
+        "date_published": publication_date(date_published, changelog_text, intake.stats.latest_crawl_date),
         "default_config": DEFAULT_CONFIG,
         "versions": versions(),
         "split": {
@@ -342,14 +396,22 @@ def _write_all(
         "shards": [s.to_dict() for s in shards],
         "files": [],
     }
-    changelog_text = changelog.read_text(encoding="utf-8") if changelog else None
+    plot = root / LABEL_PLOT
+    has_plot = write_label_plot(intake.stats, plot)
+    inputs = CardInputs(
+        changelog=changelog_text,
+        citations=citations,
+        example=example_blocks(root, GUIDE_EXAMPLE_ID, manifest["shards"]),
+        plot=LABEL_PLOT if has_plot else None,
+        plot_missing="" if has_plot else NO_PLOT_REASON,
+    )
     readme = root / README
-    readme.write_text(render_card(manifest, intake.stats, changelog_text), encoding="utf-8")
+    readme.write_text(render_card(manifest, intake.stats, inputs), encoding="utf-8")
     croissant = root / CROISSANT
     croissant.write_text(
         json.dumps(render_croissant(manifest, intake.stats), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    listed = [readme, croissant]
+    listed = [readme, croissant, *([plot] if has_plot else [])]
     if plan is not None:
         audit = root / DEDUP_AUDIT
         with audit.open("w", encoding="utf-8", newline="\n") as fh:
@@ -365,13 +427,15 @@ def _dedup_manifest(plan: Any, leakage_checked: bool) -> dict[str, Any]:
     """The manifest's ``dedup`` section: method, parameters and counts (or ``enabled: false``)."""
     if plan is None:
         return {"enabled": False, "train_test_leakage_checked": leakage_checked}
-    from corpus.dataset.dedup import DEFAULT_SEED
+    from corpus.dataset.dedup import DEFAULT_SEED, lsh_params
     from corpus.limits import DEDUP_NUM_PERM, DEDUP_SHINGLE, DEDUP_THRESHOLD
 
     kinds = Counter(a.kind for a in plan.dropped.values())
     return {
         "enabled": True,
-        "method": "exact: sha256 of folded text; near: MinHash over word shingles with LSH banding",
+        "method": "exact: sha256 of folded text; near: datasketch MinHash (affine32) over word shingles, "
+        "candidates from MinHashLSH",
+        "lsh_bands_rows": list(lsh_params(DEDUP_NUM_PERM, DEDUP_THRESHOLD)),
         "threshold": DEDUP_THRESHOLD,
         "num_perm": DEDUP_NUM_PERM,
         "shingle": DEDUP_SHINGLE,

@@ -1,12 +1,15 @@
-"""Dataset card (``README.md`` with the Hub YAML header) and Croissant metadata of a built dataset.
+"""The dataset card (``README.md`` with the Hub YAML header) of a built dataset.
 
-Both are pure functions of the manifest and the corpus statistics, so they are byte-identical on
-rebuild (no timestamps).
+A pure function of the manifest, the corpus statistics and :class:`CardInputs` (change history,
+citations of the sources, the labelling-guide example, the plot's file name), so it is byte-identical
+on rebuild (the publication date comes from the manifest, never from the clock).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from corpus.dataset.layout import (
@@ -20,46 +23,7 @@ from corpus.dataset.layout import (
     features,
 )
 from corpus.dataset.stats import UNKNOWN, CorpusStats
-from corpus.labels import BIO_TAGS, BLOCK_LABELS, CONLL4, VIEWS
-
-CROISSANT_CONTEXT: dict[str, Any] = {
-    "@language": "en",
-    "@vocab": "https://schema.org/",
-    "citeAs": "cr:citeAs",
-    "column": "cr:column",
-    "conformsTo": "dct:conformsTo",
-    "cr": "http://mlcommons.org/croissant/",
-    "rai": "http://mlcommons.org/croissant/RAI/",
-    "data": {"@id": "cr:data", "@type": "@json"},
-    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
-    "dct": "http://purl.org/dc/terms/",
-    "equivalentProperty": "cr:equivalentProperty",
-    "examples": {"@id": "cr:examples", "@type": "@json"},
-    "extract": "cr:extract",
-    "field": "cr:field",
-    "fileProperty": "cr:fileProperty",
-    "fileObject": "cr:fileObject",
-    "fileSet": "cr:fileSet",
-    "format": "cr:format",
-    "includes": "cr:includes",
-    "isLiveDataset": "cr:isLiveDataset",
-    "jsonPath": "cr:jsonPath",
-    "key": "cr:key",
-    "md5": "cr:md5",
-    "parentField": "cr:parentField",
-    "path": "cr:path",
-    "recordSet": "cr:recordSet",
-    "references": "cr:references",
-    "regex": "cr:regex",
-    "repeated": "cr:repeated",
-    "replace": "cr:replace",
-    "samplingRate": "cr:samplingRate",
-    "sc": "https://schema.org/",
-    "separator": "cr:separator",
-    "source": "cr:source",
-    "subField": "cr:subField",
-    "transform": "cr:transform",
-}
+from corpus.labels import BIO_TAGS, BLOCK_LABEL_DEFINITIONS, BLOCK_LABELS, CONLL4, VIEWS
 
 CONFIG_DESCRIPTIONS: dict[str, str] = {
     DOCUMENTS: "one row per page: every schema v1 field, nested block and entity spans, and the derived "
@@ -188,8 +152,149 @@ def _source_split_table(stats: CorpusStats, splits: list[str]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | None = None) -> str:
-    """The full ``README.md``: YAML header, datasheet sections and changelog."""
+#: The seed page of the bundled corpus (``data/``), the worked example of the annotation guidelines
+#: (docs/annotation-guidelines.md §7); the card's labelling guide shows it when the corpus holds it.
+GUIDE_EXAMPLE_ID = "2a651a9cacbfdf27"
+#: Most blocks of the example document shown in the labelling guide, and characters per block text.
+_EXAMPLE_BLOCKS = 40
+_EXAMPLE_CHARS = 90
+_NATIVE = "native"
+
+
+@dataclass(frozen=True, slots=True)
+class CardInputs:
+    """What the card shows besides the manifest and statistics (each optional)."""
+
+    changelog: str | None = None  # the dataset's own change history (``CHANGELOG.md`` of the corpus root)
+    citations: Mapping[str, str] = field(default_factory=dict)  # source_dataset -> how to cite it
+    example: tuple[str, list[tuple[str, str | None]]] | None = None  # (id, [(block text, label)])
+    plot: str | None = None  # file name of the label plot in the published directory
+    plot_missing: str = ""  # why there is no plot
+
+
+def _split_source(source: str) -> str:
+    """The importer that made ``source`` (``wceb/cleaneval`` -> ``wceb``)."""
+    return source.split("/", 1)[0]
+
+
+def _source_language_table(stats: CorpusStats, splits: list[str]) -> str:
+    """Documents per source × language (rows) and split (columns)."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for key, n in stats.source_split_languages.items():
+        source, split, language = key.split(" / ")
+        counts.setdefault((source, language), {})[split] = n
+    rows = ["| source | language | " + " | ".join(splits) + " | total |", "|---|---|" + "---:|" * (len(splits) + 1)]
+    for (source, language), per in sorted(counts.items()):
+        cells = " | ".join(str(per.get(sp, 0)) for sp in splits)
+        rows.append(f"| {_md(source)} | {_md(language)} | {cells} | {sum(per.values())} |")
+    return "\n".join(rows) + "\n"
+
+
+def _licence_table(stats: CorpusStats) -> str:
+    """One row per (source, declared licence), with the number of documents."""
+    rows = ["| source | licence (`source.license`) | documents |", "|---|---|---:|"]
+    for key, n in sorted(stats.source_licenses.items()):
+        source, _, licence = key.partition(" / ")
+        shown = "not declared: all rights stay with the publisher" if licence == UNKNOWN else f"`{licence}`"
+        rows.append(f"| {_md(source)} | {shown} | {n} |")
+    return "\n".join(rows) + "\n"
+
+
+def _draft_warning(stats: CorpusStats) -> str:
+    """A warning naming every layer with model drafts (not checked by a person), or ''."""
+    parts = []
+    for layer, counts in stats.layer_status.items():
+        n = counts.get("model", 0)
+        if n:
+            parts.append(f"{layer} of {n} of {stats.documents} documents")
+    if not parts:
+        return ""
+    return (
+        "> **Warning: model drafts.** The " + "; ".join(parts) + " are model output (`annotation.<layer>.status` "
+        "is `model`): they were drafted by a labeller or NER model and not checked by a person. Filter on the "
+        "status before training or scoring against them as gold.\n"
+    )
+
+
+def _guide(example: tuple[str, list[tuple[str, str | None]]] | None) -> str:
+    lines = [
+        "Each block of a page's text gets one label; the content labels form the views. The full rules, "
+        "decision order for ambiguous blocks and entity conventions are in the project's annotation "
+        "guidelines (`docs/annotation-guidelines.md`, version recorded per document in "
+        "`annotation.guidelines_version`).\n",
+        "| label | on news pages | content view |",
+        "|---|---|---|",
+    ]
+    for label in BLOCK_LABELS:
+        views = [k for k, x in VIEWS.items() if label in x]
+        lines.append(f"| `{label}` | {BLOCK_LABEL_DEFINITIONS[label]} | {', '.join(views) or '—'} |")
+    lines.append(
+        "\nEntities: CoNLL-4 (`PER`, `ORG`, `LOC`, `MISC`) in title, byline, body and caption blocks only; "
+        "dates and numbers are not entities; a span never crosses a block.\n"
+    )
+    if example is None:
+        return "\n".join(lines)
+    doc_id, blocks = example
+    seed = ""
+    if doc_id == GUIDE_EXAMPLE_ID:
+        seed = " (the seed page of the bundled corpus, the guidelines' worked example)"
+    lines += [f"### Example: document `{doc_id}`{seed}\n", "| # | block text | label |", "|---:|---|---|"]
+    for k, (text, label) in enumerate(blocks[:_EXAMPLE_BLOCKS]):
+        short = text if len(text) <= _EXAMPLE_CHARS else text[: _EXAMPLE_CHARS - 1].rstrip() + "…"
+        lines.append(f"| {k} | {_md(short)} | {'`' + label + '`' if label else '_(none)_'} |")
+    if len(blocks) > _EXAMPLE_BLOCKS:
+        lines.append(f"| … | ({len(blocks) - _EXAMPLE_BLOCKS} more blocks) | |")
+    return "\n".join(lines) + "\n"
+
+
+def _citation(manifest: dict[str, Any], stats: CorpusStats, citations: Mapping[str, str]) -> str:
+    name, version = manifest["name"], manifest["versions"]["package"]
+    key = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_") or "dataset"
+    year = str(manifest["date_published"])[:4]
+    lines = [
+        "Cite this dataset as:\n",
+        "```bibtex",
+        f"@misc{{{key}_{manifest['input']['sha256'][:8]},",
+        f"  title  = {{{{{name}}}: annotated web pages with block labels and named entities}},",
+        f"  year   = {{{year}}},",
+        f"  note   = {{Built with webcorpus {version}, input digest {manifest['input']['sha256']}}},",
+        "}",
+        "```\n",
+    ]
+    sources = sorted(stats.source_datasets)
+    others = [s for s in sources if s != _NATIVE]
+    if others:
+        lines.append("Pages imported from public benchmarks: cite the benchmark too.\n")
+        lines += ["| source | documents | how to cite |", "|---|---:|---|"]
+        for s in others:
+            cite = citations.get(s) or citations.get(_split_source(s)) or "_not recorded_"
+            lines.append(f"| {_md(s)} | {stats.source_datasets[s]} | {_md(cite)} |")
+        lines.append("")
+    if _NATIVE in stats.source_datasets:
+        lines.append(
+            f"`{_NATIVE}` pages ({stats.source_datasets[_NATIVE]}) were collected for this corpus; cite this "
+            "dataset for them. Their text stays under the licence recorded per page (see Distribution).\n"
+        )
+    return "\n".join(lines)
+
+
+def _changelog(changelog: str | None, manifest: dict[str, Any]) -> str:
+    """The dataset's own change history, its headings nested under the card's "Changelog"."""
+    text = (changelog or "").strip()
+    if text:
+        lines = text.splitlines()
+        if lines[0].startswith("# "):  # the file's own title: the card's heading replaces it
+            text = "\n".join(lines[1:]).strip()
+        return re.sub(r"^(#+)", r"##\1", text, flags=re.MULTILINE) + "\n"
+    return (
+        "No change history was recorded with this corpus (a `CHANGELOG.md` in the corpus root is shown here). "
+        f"This build: {manifest['input']['documents']} documents, input digest `{manifest['input']['sha256']}`.\n"
+    )
+
+
+def render_card(manifest: dict[str, Any], stats: CorpusStats, inputs: CardInputs | None = None) -> str:
+    """The full ``README.md``: YAML header, datasheet sections, labelling guide, citation, changelog."""
+    inputs = inputs or CardInputs()
     d = stats.to_dict()
     head = card_data(manifest, stats).to_yaml().rstrip("\n") + "\n"
     name = manifest["name"]
@@ -216,13 +321,23 @@ def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | N
     def status_line(layer: str) -> str:
         return ", ".join(f"{k}: {n}" for k, n in status[layer].items()) or "none"
 
+    plot = (
+        f"![Blocks per label]({inputs.plot})\n"
+        if inputs.plot
+        else f"_No plot of the label distribution: {inputs.plot_missing or 'not drawn'}._\n"
+    )
     parts = [
         "---\n" + head + "---\n",
         f"# {name}\n",
         f"Annotated web pages: one canonical text per page with stand-off block labels (main content vs. "
         f"boilerplate, {len(BLOCK_LABELS)} labels) and named entities (CoNLL-4), with provenance for every "
         f"annotation layer. {stats.documents} documents, {stats.blocks} blocks, {stats.entities} entities "
-        f"({split_line}).\n",
+        f"({split_line}). Published {manifest['date_published']}.\n",
+    ]
+    warning = _draft_warning(stats)
+    if warning:
+        parts.append(warning)
+    parts += [
         "## Loading\n",
         "```python\nfrom datasets import load_dataset\n\n"
         "docs = load_dataset(\"path/to/this/directory\")               # default config: documents\n"
@@ -237,6 +352,8 @@ def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | N
         f"`entities.label`: {', '.join(CONLL4)}. `ner_tokens.ner_tags`: {', '.join(BIO_TAGS)}. Views: "
         + "; ".join(f"`{k}` = blocks labelled {', '.join(b for b in BLOCK_LABELS if b in x)}" for k, x in VIEWS.items())
         + ", joined by a newline.\n",
+        "## Labelling guide\n",
+        _guide(inputs.example),
         "## Motivation\n",
         "The corpus supports training and evaluating main-content extraction (which parts of a web page are "
         "the article) and named-entity recognition on the extracted text, with one schema shared by native "
@@ -245,7 +362,10 @@ def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | N
         f"- documents: {stats.documents}; characters: {stats.characters}; blocks: {stats.blocks}; "
         f"entities: {stats.entities}\n"
         f"- splits (documents): {split_line}\n",
+        "Documents per source, language and split:\n",
+        _source_language_table(stats, list(docs_splits)),
         "### Block labels\n",
+        plot,
         _table(d["block_labels"], "label"),
         "### Entity labels\n",
         _table(d["entity_labels"], "label"),
@@ -275,8 +395,10 @@ def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | N
         "the span annotations in `documents` are authoritative. Not suitable for inferring anything about the "
         "people named in the pages.\n",
         "## Distribution\n",
-        f"Licence of the pages, as declared per document (`source.license`); the card's `license` field is "
-        f"`{card_license(stats)}`:\n\n" + _table(d["licenses"], "license"),
+        "The sources differ in licence; each document declares its own (`source.license`), and that licence "
+        f"governs the page's text. The card's `license` field is `{card_license(stats)}` "
+        "(one id only when every page declares the same one). Licences per source:\n",
+        _licence_table(stats),
         f"Split rule: {split_cfg['method']} (seed `{split_cfg['seed']}`). Pages from a public benchmark keep that "
         f"benchmark's own split, or go to `test` when it publishes none, so benchmark test pages are never in "
         f"`train`. Other pages are grouped by site ({split_cfg['group_key']}) and assigned by hashing the group "
@@ -284,144 +406,15 @@ def render_card(manifest: dict[str, Any], stats: CorpusStats, changelog: str | N
         f"test {split_cfg['ratios']['test']:.0%} of sites): no site is in two splits and adding pages never "
         f"moves an existing page. Empty splits are not published. Documents per source and split:\n\n"
         + _source_split_table(stats, list(docs_splits)) + "\n"
-        "`MANIFEST.json` lists every shard with its rows, bytes and sha256; `corpus verify` re-checks them. "
+        "`MANIFEST.json` lists every file with its bytes and sha256; `corpus verify` re-checks them. "
         "`croissant.json` carries Croissant 1.0 metadata.\n",
+        "## Citation\n",
+        _citation(manifest, stats, inputs.citations),
         "## Maintenance\n",
         f"Built with webcorpus {v['package']} (schema {v['schema']}, {v['normaliser']}, datasets {v['datasets']}, "
         f"pyarrow {v['pyarrow']}); input digest `{manifest['input']['sha256']}`. Rebuilding the same input with "
-        f"the same versions gives byte-identical files. Report problems through the project's issue tracker; "
-        f"contract changes bump the schema version and are listed below.\n",
+        f"the same versions gives byte-identical files. Report problems through the project's issue tracker.\n",
+        "## Changelog\n",
+        _changelog(inputs.changelog, manifest),
     ]
-    if changelog and changelog.strip():
-        body = re.sub(r"^(#+)", r"#\1", changelog.strip(), flags=re.MULTILINE)
-        parts += ["## Changelog\n", body + "\n"]
     return "\n".join(parts)
-
-
-_CR_TYPES = {"string": "sc:Text", "int64": "sc:Integer", "bool": "sc:Boolean"}
-
-
-def _cr_fields(feats: Any, prefix: str, file_set: str, column_path: list[str]) -> list[dict[str, Any]]:
-    from datasets import ClassLabel, List, Value
-
-    out = []
-    for name, f in feats.items():
-        fid = f"{prefix}/{name}"
-        entry: dict[str, Any] = {"@type": "cr:Field", "@id": fid, "name": name}
-        inner = f
-        if isinstance(f, List):
-            entry["repeated"] = True
-            inner = f.feature
-        if isinstance(inner, ClassLabel):
-            entry["dataType"] = "sc:Integer"
-            entry["description"] = "class label: " + ", ".join(f"{i}={n}" for i, n in enumerate(inner.names))
-        elif isinstance(inner, Value):
-            entry["dataType"] = _CR_TYPES.get(inner.dtype, "sc:Text")
-        elif isinstance(inner, dict):
-            entry["subField"] = _cr_fields(inner, fid, file_set, [*column_path, name])
-        source: dict[str, Any] = {"fileSet": {"@id": file_set}}
-        if column_path:
-            source["extract"] = {"column": column_path[0]}
-            source["transform"] = {"jsonPath": ".".join([*column_path[1:], name])}
-        else:
-            source["extract"] = {"column": name}
-        if "subField" not in entry:
-            entry["source"] = source
-        out.append(entry)
-    return out
-
-
-def render_croissant(manifest: dict[str, Any], stats: CorpusStats) -> dict[str, Any]:
-    """Croissant 1.0 metadata (core and RAI) of the built dataset."""
-    d = stats.to_dict()
-    distribution: list[dict[str, Any]] = [
-        {
-            "@type": "cr:FileObject",
-            "@id": s["path"],
-            "name": s["path"],
-            "contentUrl": s["path"],
-            "contentSize": f"{s['bytes']} B",
-            "encodingFormat": "application/x-parquet",
-            "sha256": s["sha256"],
-        }
-        for s in manifest["shards"]
-    ]
-    record_sets = []
-    for c in CONFIGS:
-        fs = f"parquet-{c}"
-        distribution.append(
-            {
-                "@type": "cr:FileSet",
-                "@id": fs,
-                "name": fs,
-                "description": f"Parquet shards of the {c} config",
-                "encodingFormat": "application/x-parquet",
-                "includes": f"data/{c}/*.parquet",
-            }
-        )
-        record_sets.append(
-            {
-                "@type": "cr:RecordSet",
-                "@id": c,
-                "name": c,
-                "description": CONFIG_DESCRIPTIONS[c],
-                "field": _cr_fields(features(c), c, fs, []),
-            }
-        )
-    langs = languages(stats)
-    return {
-        "@context": CROISSANT_CONTEXT,
-        "@type": "sc:Dataset",
-        "conformsTo": "http://mlcommons.org/croissant/1.0",
-        "name": manifest["name"],
-        "description": (
-            f"Annotated web pages with block labels and named entities: {stats.documents} documents, "
-            f"{stats.blocks} blocks, {stats.entities} entities."
-        ),
-        "license": card_license(stats),
-        "version": manifest["versions"]["package"],
-        "citeAs": f"{manifest['name']}, built with webcorpus {manifest['versions']['package']}, "
-        f"input digest {manifest['input']['sha256']}",
-        "inLanguage": langs,
-        "keywords": ["web pages", "boilerplate removal", "main content extraction", "named entity recognition"],
-        "isLiveDataset": False,
-        "distribution": distribution,
-        "recordSet": record_sets,
-        "rai:dataCollection": (
-            "Web pages stored as fetched (raw bytes hashed with sha256) and normalised deterministically; "
-            "sources: " + ", ".join(f"{k} ({n})" for k, n in d["source_datasets"].items()) + "."
-        ),
-        "rai:dataCollectionType": ["Web Scraping", "Secondary Data Analysis"],
-        "rai:dataAnnotationProtocol": (
-            "Blocks labelled with one of " + ", ".join(BLOCK_LABELS) + "; entities with CoNLL-4 labels "
-            "(OntoNotes-18 allowed per document, mapped down in the entities and ner_tokens configs). "
-            "Each layer records its provenance (gold, projected, model, none)."
-        ),
-        "rai:dataAnnotationPlatform": (
-            "corpus annotate (plain-text annotation format) and importers of public benchmarks"
-        ),
-        "rai:annotationsPerItem": "one annotation per layer per page",
-        "rai:dataPreprocessingProtocol": (
-            "Visible text only, NFC, whitespace folded inside blocks, blocks joined by newlines; normaliser "
-            "versions: " + ", ".join(d["normalizers"]) + "."
-        ),
-        "rai:dataBiases": (
-            "Pages come from a limited set of sites and languages (sites: "
-            f"{len(d['domains'])}, languages: {', '.join(d['languages'])}); splits are grouped by site, so "
-            "scores measure generalisation to unseen sites but reflect the site mix."
-        ),
-        "rai:dataLimitations": (
-            "Block boundaries follow the normaliser's HTML segmentation; pages with an entity layer of status "
-            "'none' are excluded from the token view."
-        ),
-        "rai:personalSensitiveInformation": (
-            "Pages are public web pages that name people (entity label PER), including authors and people in "
-            "the news; user comments may contain personal data. No other personal data is added."
-        ),
-        "rai:dataUseCases": "Main-content extraction, block classification and NER: training and evaluation.",
-        "rai:dataSocialImpact": "Improves text extraction from the web; the text itself is not redistributable "
-        "beyond each page's licence.",
-        "rai:dataReleaseMaintenancePlan": (
-            "Versioned with the package; schema changes bump the schema version and are listed in the changelog."
-        ),
-    }

@@ -6,17 +6,17 @@ so :func:`plan_dedup` works on a stream of documents; applying the plan is a sec
 
 Near duplicates: the text is folded, lower-cased and split into ``\\w+`` tokens; shingles are word
 ``DEDUP_SHINGLE``-grams (a text with fewer tokens gives one shorter shingle; an empty text is never a
-near duplicate of anything); each shingle is hashed deterministically (CRC-32 of each token, combined
-by a polynomial modulo the Mersenne prime p = 2**31 - 1) and ``DEDUP_NUM_PERM`` universal hash
-functions ``(a*x + b) mod p``, with ``a, b`` drawn from a fixed seed, give the signature (fully reduced:
-a once-folded value keeps the high half ``a*x >> 31``, monotone in ``x``, which correlates the
-permutations and inflates the similarity estimate).
-Candidate pairs come from LSH banding with ``b`` bands of ``r`` rows (``b * r`` permutations): a pair of
-Jaccard similarity ``s`` becomes a candidate with probability ``1 - (1 - s**r)**b``. :func:`lsh_params`
-takes the most selective banding whose probability at ``threshold`` is at least ``DEDUP_MIN_RECALL``:
-for 128 permutations and 0.8, 32 bands of 4 rows (0.99999995 at 0.8, 0.87 at 0.5; 16 x 8 would give
-only 0.947 at 0.8). A candidate is a near duplicate when the estimated Jaccard similarity (share of
-equal signature values) is at least ``threshold``.
+near duplicate of anything); each shingle is hashed deterministically to 31 bits (CRC-32 of each token,
+combined by a polynomial modulo the Mersenne prime 2**31 - 1). The signature is ``datasketch``'s
+``MinHash`` over those values (scheme ``affine32``: MurmurHash3 finalizer, then ``DEDUP_NUM_PERM``
+permutations ``a*h + b mod 2**32`` drawn from a fixed seed; uint32 values).
+Candidate pairs come from ``datasketch.MinHashLSH`` with ``b`` bands of ``r`` rows (``b * r``
+permutations): a pair of Jaccard similarity ``s`` becomes a candidate with probability
+``1 - (1 - s**r)**b``. :func:`lsh_params` takes the most selective banding whose probability at
+``threshold`` is at least ``DEDUP_MIN_RECALL`` (MinHashLSH's own choice weighs false positives and
+negatives instead): for 128 permutations and 0.8, 32 bands of 4 rows (0.99999995 at 0.8, 0.87 at 0.5;
+16 x 8 would give only 0.947 at 0.8). A candidate is a near duplicate when the estimated Jaccard
+similarity (``MinHash.jaccard``: share of equal signature values) is at least ``threshold``.
 
 Which copy is kept: documents are ranked by (1) the best annotation status over the three layers,
 gold > projected > model > none, (2) the sum of the layers' status ranks, (3) more entities,
@@ -44,7 +44,8 @@ MERSENNE = (1 << 31) - 1
 DEFAULT_SEED = 1_234_567
 _WORD = re.compile(r"\w+")
 _CRC_CACHE = 1 << 16  # tokens whose CRC-32 a MinHasher remembers (then it starts afresh)
-_BLOCK_COLS = 256  # shingles hashed per numpy step (num_perm x 256 uint64 scratch stays in cache)
+#: datasketch's MinHash permutation scheme (uint32 values; part of what decides the signatures)
+SCHEME = "affine32"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,24 +118,25 @@ class _TokenCrc(dict):
         return v
 
 
+def _identity(value: int) -> int:
+    return value
+
+
 class MinHasher:
-    """Deterministic MinHash over word shingles (needs numpy, a dependency of ``datasets``)."""
+    """Deterministic MinHash over word shingles: ``datasketch.MinHash`` fed with the shingle hashes."""
 
     def __init__(self, num_perm: int = DEDUP_NUM_PERM, shingle: int = DEDUP_SHINGLE, seed: int = DEFAULT_SEED):
         import numpy as np
+        from datasketch import MinHash
 
         self.np = np
+        self._minhash = MinHash
         self.num_perm = num_perm
         self.shingle = shingle
-        rng = np.random.default_rng(seed)
-        self.a = rng.integers(1, MERSENNE, size=(num_perm, 1), dtype=np.uint64)
-        self.b = rng.integers(0, MERSENNE, size=(num_perm, 1), dtype=np.uint64)
+        self.seed = seed
+        # the permutations are drawn once and shared by every signature (datasketch draws them per MinHash)
+        self.permutations = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
         self._crc = _TokenCrc()
-        # scratch reused by every signature, and a, b repeated along a block (same-shape ufuncs are faster)
-        self._x = np.empty((num_perm, _BLOCK_COLS), dtype=np.uint64)
-        self._r = np.empty((num_perm, _BLOCK_COLS), dtype=np.uint64)
-        self._a = np.repeat(self.a, _BLOCK_COLS, axis=1)
-        self._b = np.repeat(self.b, _BLOCK_COLS, axis=1)
 
     def shingles(self, text: str):
         """Shingle hashes of ``text`` (uint64 values below 2**31 - 1); empty for a text without words."""
@@ -160,31 +162,32 @@ class MinHasher:
             h = (h * np.uint64(1_000_003) + t[j : j + n]) % np.uint64(MERSENNE)
         return h
 
+    def minhash(self, folded: str) -> Any:
+        """The ``datasketch.MinHash`` of a folded text, or None for a text without words."""
+        sh = self._hashes_of_folded(folded)
+        if not len(sh):
+            return None
+        m = self._minhash(
+            num_perm=self.num_perm, seed=self.seed, hashfunc=_identity, permutations=self.permutations, scheme=SCHEME
+        )
+        m.update_batch(sh.tolist())
+        return m
+
     def signature(self, text: str):
         """``num_perm`` uint32 minimum hash values, or None for a text without words."""
         return self.signature_of_folded(fold(text))
 
     def signature_of_folded(self, folded: str):
         """:meth:`signature` of a text already passed through :func:`~corpus.text.normalise.fold`."""
-        np = self.np
-        sh = self._hashes_of_folded(folded)
-        if not len(sh):
-            return None
-        sig = np.full(self.num_perm, 1 << 32, dtype=np.uint64)
-        m, s31 = np.uint64(MERSENNE), np.uint64(31)
-        for i in range(0, len(sh), _BLOCK_COLS):  # blocks small enough for the scratch arrays to stay in cache
-            part = sh[i : i + _BLOCK_COLS]
-            k = len(part)
-            x, r = self._x[:, :k], self._r[:, :k]
-            np.multiply(self._a[:, :k], part, out=x)
-            np.add(x, self._b[:, :k], out=x)
-            np.bitwise_and(x, m, out=r)  # Mersenne fold of (a*x + b): r <= 2p - 1 ...
-            x >>= s31
-            r += x
-            np.subtract(r, m, out=x)  # ... then fully reduced modulo p (see the module docstring):
-            np.minimum(r, x, out=r)  # r - p wraps around (huge) unless r >= p, so min(r, r - p) == r % p
-            np.minimum(sig, r.min(axis=1), out=sig)
-        return sig.astype(np.uint32)
+        m = self.minhash(folded)
+        return None if m is None else m.hashvalues
+
+
+def lean_minhash(sig: Any, seed: int = DEFAULT_SEED) -> Any:
+    """A stored signature (uint32 values) as a ``datasketch.LeanMinHash`` (what MinHashLSH indexes)."""
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=seed, hashvalues=sig, scheme=SCHEME)
 
 
 class Fingerprinter:
@@ -226,35 +229,20 @@ def lsh_params(num_perm: int, threshold: float = DEDUP_THRESHOLD,
     return best
 
 
-class _LSH:
-    def __init__(self, num_perm: int, threshold: float):
-        self.bands, self.rows = lsh_params(num_perm, threshold)
-        self.buckets: list[dict[bytes, list[int]]] = [{} for _ in range(self.bands)]
+def _lsh(num_perm: int, threshold: float) -> Any:
+    """An empty ``datasketch.MinHashLSH`` with the banding of :func:`lsh_params`."""
+    from datasketch import MinHashLSH
 
-    def keys(self, sig) -> list[bytes]:
-        r = self.rows
-        return [sig[i * r : (i + 1) * r].tobytes() for i in range(self.bands)]
-
-    def candidates(self, sig) -> set[int]:
-        out: set[int] = set()
-        for band, key in zip(self.buckets, self.keys(sig), strict=True):
-            out.update(band.get(key, ()))
-        return out
-
-    def add(self, sig, idx: int) -> None:
-        for band, key in zip(self.buckets, self.keys(sig), strict=True):
-            band.setdefault(key, []).append(idx)
-
-
-def _similarity(a, b) -> float:
-    return float((a == b).mean())
+    return MinHashLSH(threshold=threshold, num_perm=num_perm, params=lsh_params(num_perm, threshold))
 
 
 def _band_groups(sigs, ok, bands: int, rows: int) -> dict[int, list[tuple[int, int]]]:
     """Per document that shares an LSH band with another one: its ``(band, bucket)`` pairs.
 
-    Buckets are found by sorting each band's values (exact byte equality, no per-document objects), so
-    documents with a unique band value, the vast majority, cost nothing here.
+    A pre-pass of :meth:`DedupPlanner.plan`: buckets are found by sorting each band's values (the same
+    band slices as MinHashLSH, exact byte equality, no per-document objects). A document whose band
+    values are all unique cannot be a candidate of anything, so it never enters MinHashLSH, whose
+    per-band dictionaries cost about 10 KB per indexed document.
     """
     import numpy as np
 
@@ -312,26 +300,25 @@ class DedupPlanner:
             self.packed = bytearray()
             valid = np.frombuffer(bytes(ok), dtype=np.uint8).astype(bool)
             shared = _band_groups(sigs, valid, *lsh_params(self.num_perm, self.threshold))
-        kept_in: dict[tuple[int, int], list[tuple[int, int]]] = {}  # bucket -> (kept rank, document) kept so far
-        rank = 0
+        lsh = _lsh(self.num_perm, self.threshold)
+        kept: list[tuple[int, Any]] = []  # per LSH key (the order kept): the document and its MinHash
         for i in order:
             doc_id, key = prios[i][-1], keys[i]
             if key is not None and key in exact:
                 plan.dropped[doc_id] = DedupAudit(doc_id, exact[key], "exact", 1.0)
                 continue
-            if sigs is not None and ok[i]:
-                mine = shared.get(i, ())
+            if sigs is not None and ok[i] and i in shared:
+                m = lean_minhash(sigs[i])
                 best, best_sim = None, -1.0
-                for _, j in sorted({c for b in mine for c in kept_in.get(b, ())}):
-                    sim = _similarity(sigs[i], sigs[j])
+                for k in sorted(lsh.query(m)):  # earliest kept first: ties go to the better-ranked copy
+                    sim = m.jaccard(kept[k][1])
                     if sim > best_sim:
-                        best, best_sim = j, sim
+                        best, best_sim = kept[k][0], sim
                 if best is not None and best_sim >= self.threshold:
                     plan.dropped[doc_id] = DedupAudit(doc_id, prios[best][-1], "near", round(best_sim, 4))
                     continue
-                for b in mine:
-                    kept_in.setdefault(b, []).append((rank, i))
-                rank += 1
+                lsh.insert(len(kept), m, check_duplication=False)
+                kept.append((i, m))
             if key is not None:
                 exact[key] = doc_id
         return plan
@@ -444,7 +431,7 @@ class LeakageChecker:
 
         self.np = np
         self.threshold = threshold
-        self.lsh = _LSH(num_perm, threshold)
+        self.lsh = _lsh(num_perm, threshold)
         self.rows: list[tuple[str, str, Any]] = []
         self.exact: dict[bytes, list[int]] = {}
         self._pairs: dict[tuple[str, str], LeakPair] = {}
@@ -458,22 +445,22 @@ class LeakageChecker:
     def add(self, doc_id: str, split: str, key: bytes | None, sig: bytes | None) -> None:
         """One document: id, split, text digest (None when blank) and signature (None without words)."""
         rows = self.rows
-        sig_a = None if sig is None else self.np.frombuffer(sig, dtype=self.np.uint32)
+        m = None if sig is None else lean_minhash(self.np.frombuffer(sig, dtype=self.np.uint32))
         idx = len(rows)
-        rows.append((doc_id, split, sig_a))
+        rows.append((doc_id, split, m))
         if key is not None:
             for j in self.exact.get(key, ()):
                 if rows[j][1] != split:
                     self._add_pair(idx, j, "exact", 1.0)
             self.exact.setdefault(key, []).append(idx)
-        if sig_a is None:
+        if m is None:
             return
-        for j in self.lsh.candidates(sig_a):
+        for j in self.lsh.query(m):
             if rows[j][1] != split:
-                sim = _similarity(sig_a, rows[j][2])
+                sim = m.jaccard(rows[j][2])
                 if sim >= self.threshold:
                     self._add_pair(idx, j, "near", sim)
-        self.lsh.add(sig_a, idx)
+        self.lsh.insert(idx, m, check_duplication=False)
 
     def pairs(self) -> list[LeakPair]:
         return sorted(self._pairs.values(), key=lambda p: (p.id_a, p.id_b))

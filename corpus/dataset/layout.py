@@ -24,6 +24,10 @@ DEFAULT_CONFIG = DOCUMENTS
 MANIFEST = MANIFEST_FILE
 README = "README.md"
 CROISSANT = "croissant.json"
+#: Bar chart of blocks per label, shown in the card (written when matplotlib is installed).
+LABEL_PLOT = "label_distribution.png"
+#: The dataset's own change history, read from the corpus root and shown in the card.
+CHANGELOG = "CHANGELOG.md"
 #: One JSON object per dropped duplicate: ``{dropped_id, kept_id, kind, similarity}`` (when dedup is on).
 DEDUP_AUDIT = "dedup_audit.jsonl"
 FORMAT_NAME = "webcorpus-dataset"

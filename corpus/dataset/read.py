@@ -68,3 +68,41 @@ def read_built_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
     """The documents of a built dataset (the ``documents`` config) as :class:`Document` records."""
     for _, doc in iter_built_documents(path):
         yield doc
+
+
+def example_blocks(
+    path: str | os.PathLike[str], doc_id: str | None = None, shards: Sequence[dict[str, Any]] | None = None
+) -> tuple[str, list[tuple[str, str | None]]] | None:
+    """``(id, [(block text, label), ...])`` of one document of a built dataset, from the blocks config:
+    ``doc_id`` when it is there, else the smallest id whose block layer is gold; None when neither is.
+
+    ``shards``: the manifest's shard list (default: read from the manifest)."""
+    import pyarrow.compute as pc
+
+    from corpus.dataset.layout import BLOCKS
+
+    root = Path(path)
+    listed = load_manifest(root)["shards"] if shards is None else shards
+
+    def shards_of(config: str) -> list[Path]:
+        return [root / s["path"] for s in listed if s["config"] == config]
+
+    docs = pq.read_table(shards_of(DOCUMENTS), columns=["id", "annotation"])  # small columns only
+    if doc_id is None or doc_id not in set(docs["id"].to_pylist()):
+        gold = pc.equal(pc.struct_field(pc.struct_field(docs["annotation"], "blocks"), "status"), "gold")
+        ids = docs["id"].filter(gold)
+        if not len(ids):
+            return None
+        doc_id = pc.min(ids).as_py()
+    rows = []
+    for shard in shards_of(BLOCKS):  # only the row groups whose doc_id range holds it (shards are in id order)
+        pf = pq.ParquetFile(shard)
+        col = pf.schema_arrow.get_field_index("doc_id")
+        for g in range(pf.metadata.num_row_groups):
+            st = pf.metadata.row_group(g).column(col).statistics
+            if st is not None and st.has_min_max and not st.min <= doc_id <= st.max:
+                continue
+            part = pf.read_row_group(g, columns=["doc_id", "block_index", "text", "label"])
+            rows += [r for r in part.to_pylist() if r["doc_id"] == doc_id]
+    rows.sort(key=lambda r: r["block_index"])
+    return doc_id, [(r["text"], _label_name(r["label"], BLOCK_LABELS)) for r in rows]

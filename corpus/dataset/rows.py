@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import namedtuple
-from itertools import compress
+from itertools import accumulate, compress
 from operator import itemgetter
 from typing import Any
 
@@ -177,18 +177,17 @@ class SplitRows:
             self.ner_counts.append(0)
             return
         ents = [_Ent((e_starts[i], r.e_ends[i], e_labels[i])) for i in kept]
-        rows = 0
-        bio = BIO_INDEX
+        first = len(self.n_tokens)
+        index, counts, tokens, tags, bio = self.n_index, self.n_tokens, self.tokens, self.tags, BIO_INDEX
         for bi, words, names in block_tokens(
             _TokenDoc(text, list(map(_Span, zip(starts, ends, strict=True))), ents, _LabelSet(label_set))
         ):
-            self.n_index.append(bi)
-            self.n_tokens.append(len(words))
-            self.tokens += words
-            self.tags += [0] * len(words) if names is None else [bio[t] for t in names]
-            rows += 1
-        self.n_sizes += [16 * n + 64 for n in self.n_tokens[len(self.n_tokens) - rows :]]
-        self.ner_counts.append(rows)
+            index.append(bi)
+            counts.append(len(words))
+            tokens += words
+            tags += [0] * len(words) if names is None else [bio[t] for t in names]
+        self.n_sizes += [16 * n + 64 for n in counts[first:]]
+        self.ner_counts.append(len(counts) - first)
 
     def arrays(self, schemas: dict[str, pa.Schema]) -> dict[str, tuple[list[pa.Array], list[int]]]:
         """Per config: the columns as Arrow arrays (schema order) and the rows' size estimates."""
@@ -324,12 +323,7 @@ def _struct(ty: pa.StructType, objs: list[dict[str, Any]], defaults: dict[str, A
 
 
 def _offsets(counts: list[int]) -> list[int]:
-    out = [0]
-    total = 0
-    for n in counts:
-        total += n
-        out.append(total)
-    return out
+    return list(accumulate(counts, initial=0))
 
 
 def schemas() -> dict[str, pa.Schema]:

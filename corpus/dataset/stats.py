@@ -36,6 +36,10 @@ class CorpusStats:
     normalizers: Counter[str] = field(default_factory=Counter)
     splits: Counter[str] = field(default_factory=Counter)
     source_splits: Counter[str] = field(default_factory=Counter)  # "<source_dataset> / <split>"
+    # "<source_dataset> / <split> / <language>"
+    source_split_languages: Counter[str] = field(default_factory=Counter)
+    source_licenses: Counter[str] = field(default_factory=Counter)  # "<source_dataset> / <license>"
+    latest_crawl_date: str = ""  # the newest ``source.crawl_date`` (ISO 8601 date part), "" when none
     layer_status: dict[str, Counter[str]] = field(
         default_factory=lambda: {"blocks": Counter(), "entities": Counter(), "metadata": Counter()}
     )
@@ -59,17 +63,25 @@ class CorpusStats:
         if r.e_labels:
             self.entity_label_sets[r.label_set] += 1
         src = r.source
-        self.languages[r.metadata.get("language") or UNKNOWN] += 1
-        self.source_datasets[src.get("source_dataset", "native")] += 1
+        language = r.metadata.get("language") or UNKNOWN
+        source = src.get("source_dataset", "native")
+        license = src.get("license") or UNKNOWN
+        self.languages[language] += 1
+        self.source_datasets[source] += 1
         self.domains[src.get("domain") or UNKNOWN] += 1
-        self.licenses[src.get("license") or UNKNOWN] += 1
+        self.licenses[license] += 1
+        self.source_licenses[f"{source} / {license}"] += 1
+        crawled = (src.get("crawl_date") or "")[:10]
+        if crawled > self.latest_crawl_date:
+            self.latest_crawl_date = crawled
         self.raw_formats[src.get("raw_format", "html")] += 1
         self.normalizers[f"{r.normalizer[0]} {r.normalizer[1]}"] += 1
         for name, layer in zip(("blocks", "entities", "metadata"), r.layers, strict=True):
             self.layer_status[name][layer_status(layer)] += 1
         if split is not None:
             self.splits[split] += 1
-            self.source_splits[f"{src.get('source_dataset', 'native')} / {split}"] += 1
+            self.source_splits[f"{source} / {split}"] += 1
+            self.source_split_languages[f"{source} / {split} / {language}"] += 1
 
     def merge(self, other: CorpusStats) -> None:
         """Add ``other``'s counts (statistics are sums: order does not matter)."""
@@ -80,6 +92,8 @@ class CorpusStats:
             elif isinstance(a, dict):
                 for k, v in b.items():
                     a.setdefault(k, Counter()).update(v)
+            elif isinstance(a, str):
+                setattr(self, f.name, max(a, b))
             else:
                 setattr(self, f.name, a + b)
 
@@ -94,8 +108,11 @@ class CorpusStats:
             "characters": self.characters,
             "blocks": self.blocks,
             "entities": self.entities,
+            "latest_crawl_date": self.latest_crawl_date or None,
             "splits": c(self.splits),
             "source_splits": c(self.source_splits),
+            "source_split_languages": c(self.source_split_languages),
+            "source_licenses": c(self.source_licenses),
             "block_labels": c(self.block_labels),
             "block_label_chars": c(self.block_label_chars),
             "entity_labels": c(self.entity_labels),

@@ -18,7 +18,6 @@ from corpus.labels import to_conll
 from corpus.model import Document
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-_WORD_PAIR = re.compile(r"\w\w")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +45,14 @@ def conll_entities(doc: Document) -> list[tuple[int, int, str]]:
     return out
 
 
+def _is_word_char(c: str) -> bool:
+    """``\\w`` of a ``str`` pattern: ``str.isalnum()`` or the underscore (the ``re`` definition)."""
+    return c.isalnum() or c == "_"
+
+
 def _splits_word(text: str, p: int, lo: int, hi: int) -> bool:
     """True when offset ``p`` falls inside a ``\\w+`` token (between two word characters)."""
-    return lo < p < hi and _WORD_PAIR.fullmatch(text, p - 1, p + 1) is not None
+    return lo < p < hi and _is_word_char(text[p - 1]) and _is_word_char(text[p])
 
 
 def block_tokens(doc: Document) -> Iterator[tuple[int, list[str], list[str] | None]]:

@@ -323,16 +323,6 @@ def test_card_datasheet_sections_filled_from_stats(built):
     assert "| PER |" in text
 
 
-def test_card_includes_changelog(tmp_path):
-    repo = tmp_path / "repo"
-    root = repo / "data"
-    make_corpus(root, 3)
-    (repo / "CHANGELOG.md").write_text("# Changelog\n\n## 1.0.0\n\n- first release of the corpus\n")
-    build(root, tmp_path / "out")
-    text = (tmp_path / "out" / "README.md").read_text()
-    assert "## Changelog" in text and "- first release of the corpus" in text
-
-
 def test_croissant_metadata(built):
     cr = json.loads((built / "croissant.json").read_text())
     assert cr["conformsTo"] == "http://mlcommons.org/croissant/1.0"

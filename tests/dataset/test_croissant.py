@@ -47,3 +47,39 @@ def test_mlcroissant_reads_the_documented_fields(built: Path) -> None:
         row = by_key[(_decode(rec["blocks/doc_id"]), rec["blocks/block_index"])]
         assert (rec["blocks/start"], rec["blocks/end"], _decode(rec["blocks/text"])) == (
             row["start"], row["end"], row["text"])
+
+
+def test_mlcroissant_loads_it_without_a_warning(built: Path, caplog) -> None:
+    """No validation issue, no warning logged and no Python warning about the file.
+
+    rdflib (mlcroissant's JSON-LD parser) emits a DeprecationWarning about its own ``ConjunctiveGraph``
+    for every document it parses; that one is about the library, not the file, and is the only one let
+    through. (Reading the records, tested above, warns about pandas deprecations inside mlcroissant.)"""
+    import logging
+    import warnings
+
+    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant is part of the 'test' extra")
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING):
+        warnings.simplefilter("always")
+        dataset = mlc.Dataset(jsonld=str(built / "croissant.json"))
+    library = [w for w in caught if issubclass(w.category, DeprecationWarning) and "/rdflib/" in w.filename]
+    assert [str(w.message) for w in caught if w not in library] == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    issues = dataset.metadata.ctx.issues
+    assert not issues.warnings and not issues.errors
+    manifest = json.loads((built / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert dataset.metadata.date_published.date().isoformat() == manifest["date_published"]
+
+
+def test_the_warning_it_guards_against_is_seen(tmp_path: Path, built: Path, caplog) -> None:
+    """Without ``datePublished`` mlcroissant does warn, and the test above would see it."""
+    import logging
+
+    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant is part of the 'test' extra")
+    meta = json.loads((built / "croissant.json").read_text(encoding="utf-8"))
+    del meta["datePublished"]
+    (tmp_path / "croissant.json").write_text(json.dumps(meta), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        dataset = mlc.Dataset(jsonld=str(tmp_path / "croissant.json"))
+    assert any("datePublished" in w for w in dataset.metadata.ctx.issues.warnings)
+    assert any("datePublished" in r.getMessage() for r in caplog.records)

@@ -114,3 +114,55 @@ def test_lsh_banding_meets_the_documented_recall_at_the_threshold() -> None:
     more = [r for r in range(rows + 1, DEDUP_NUM_PERM + 1) if DEDUP_NUM_PERM % r == 0]
     assert all(candidate_probability(DEDUP_THRESHOLD, DEDUP_NUM_PERM // r, r) < DEDUP_MIN_RECALL for r in more)
 
+
+
+def _shingle_set(text: str) -> set[int]:
+    return set(MinHasher().shingles(text).tolist())
+
+
+def test_signature_is_datasketch_minhash_of_the_shingles_and_estimates_jaccard() -> None:
+    from datasketch import MinHash
+
+    from corpus.dataset.dedup import DEFAULT_SEED, SCHEME
+    from corpus.limits import DEDUP_NUM_PERM
+
+    base = article(400, seed=21).split()
+    for k in (5, 40, 120, 300):  # from near copies to mostly different texts
+        other = list(base)
+        for i in random.Random(k).sample(range(len(base)), k):
+            other[i] = f"swap{i}"
+        a, b = " ".join(base), " ".join(other)
+        ref = MinHash(num_perm=DEDUP_NUM_PERM, seed=DEFAULT_SEED, scheme=SCHEME, hashfunc=int)
+        ref.update_batch(sorted(_shingle_set(a)))  # the set, in any order: the same minimum
+        assert MinHasher().signature(a).tolist() == ref.hashvalues.tolist()
+        sa, sb = _shingle_set(a), _shingle_set(b)
+        true = len(sa & sb) / len(sa | sb)
+        est = float((MinHasher().signature(a) == MinHasher().signature(b)).mean())
+        assert abs(est - true) < 0.15, (k, est, true)  # 128 permutations: standard error <= 0.045
+
+
+def test_plan_matches_brute_force_over_every_pair() -> None:
+    """LSH finds every pair a full comparison finds (recall >= 0.999 at the threshold), same decisions."""
+    from corpus.dataset.dedup import DEFAULT_SEED, lean_minhash
+    from corpus.limits import DEDUP_THRESHOLD
+
+    rng = random.Random(5)
+    docs = []
+    for i in range(60):
+        words = article(200, seed=500 + i // 3).split()  # families of three related texts
+        for j in rng.sample(range(200), (i % 3) * rng.choice((2, 10, 30))):
+            words[j] = f"edit{i}x{j}"
+        docs.append(doc(f"{i:016x}", " ".join(words), status=("gold", "model", "none")[i % 3]))
+    plan = plan_dedup(docs)
+    hasher = MinHasher()
+    sigs = {d.id: lean_minhash(hasher.signature(d.text), DEFAULT_SEED) for d in docs}
+    kept: list[Document] = []
+    expected = {}
+    for d in sorted(docs, key=priority):
+        best = max(kept, key=lambda k: sigs[d.id].jaccard(sigs[k.id]), default=None)
+        if best is not None and sigs[d.id].jaccard(sigs[best.id]) >= DEDUP_THRESHOLD:
+            expected[d.id] = best.id
+        else:
+            kept.append(d)
+    assert expected and len(expected) < len(docs) // 2
+    assert {a.dropped_id: a.kept_id for a in plan.audit} == expected
