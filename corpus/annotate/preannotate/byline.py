@@ -7,6 +7,7 @@ authors are the people credited, without "By / Von / Par", dates or roles.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 import unicodedata
@@ -36,8 +37,10 @@ NOT_BYLINE_WORDS = frozenset({"comment", "comments", "reply", "respond", "bio", 
 _HEADLINE_CLASS = frozenset({"title", "headline", "heading", "titular", "titre", "titel", "titolo", "tit"})
 #: Credit lead-ins, most languages of the bundled corpus and the benchmarks (case-insensitive).
 _LEAD_IN = re.compile(
-    r"^(?:(?:written|posted|published|reported|text|story|words|article|photos?)\s+by|by|von|par|por|"
-    r"text|tekst|autor(?:in)?|author|auteur|autore|της|του|από|от|автор)\b[:\s]*",
+    r"^(?:(?:written|posted|published|reported|text|story|words|article|photos?|interview)\s*by|"
+    r"(?:ein\s+)?(?:artikel|beitrag|text|bericht)\s+von|(?:geschrieben|verfasst|veröffentlicht|publiziert)"
+    r"(?:\s+von)?|publié\s+par|publicado\s+por|pubblicato\s+da|escrito\s+por|scritto\s+da|by|von|par|"
+    r"por|text|tekst|interview|autor(?:in)?|author|auteur|autore|της|του|από|от|автор)\b[:\s]*",
     re.IGNORECASE,
 )
 #: Lower-case lead-ins only ("di Chiara Bonetti", but "De Vries" is a name).
@@ -47,6 +50,9 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\||·|•|/|\s(?:and|und|et|y|e|og|och
 _CREDENTIAL = re.compile(
     r"^(?:[A-Z]{2,6}(?:-[A-Z0-9]{1,6})?\d*|Ph\.?\s?D\.?|M\.?D\.?|Dr\.?|Jr\.?|Sr\.?|MBA|MSc|BSc|R\.?N\.?)[®©™]*$")
 _HAS_DIGIT = re.compile(r"\d")
+#: ``first.last`` logins and ``site.com`` domains (initials such as "T. Kaiser" have a space).
+_DOTTED = re.compile(r"[^\W\d_]{2,}\.[^\W\d_]{2,}")
+_HANDLE_NAME = re.compile(r"^[^\W\d_][\w-]*$")
 _URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.\w{2,4}/|@", re.IGNORECASE)
 #: Words that end a name part of a byline ("Jane Doe Updated …", "Jane Doe on 3 May").
 _STOP_AFTER = re.compile(r"\s(?:updated|published|posted|on|am|le|el|il|em|at|aktualisiert|mis à jour|"
@@ -104,11 +110,21 @@ def unescape(s: str) -> str:
     return html_lib.unescape(s) if _ENTITY.search(s) else s
 
 
-def class_words(el) -> set[str]:
+def class_words(el) -> frozenset[str]:
     """Words of an element's ``class`` and ``id`` (split on camelCase, ``-``, ``_``), lower-case."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return _NO_WORDS
+    return _split_class(f"{cls or ''} {ident or ''}")
+
+
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_class(raw: str) -> frozenset[str]:
     raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)
-    return {w for w in re.split(r"[\s\-_]+", raw.lower()) if w}
+    return frozenset(w for w in re.split(r"[\s\-_]+", raw.lower()) if w)
 
 
 # -- site names and titles -------------------------------------------------------------------------
@@ -236,9 +252,10 @@ def headline_candidates(root, limit: int = 20) -> list[str]:
     return out
 
 
-def _text(el) -> str | None:
+def _text(el, sep: str = "") -> str | None:
+    """Text of ``el``, whitespace-collapsed; ``sep`` between its text pieces (``" "`` keeps "<a>Name</a>Posts" apart)."""
     try:
-        s = " ".join(el.text_content().split())
+        s = " ".join(sep.join(el.itertext()).split())
     except (ValueError, AttributeError):
         return None
     return s or None
@@ -268,7 +285,11 @@ def split_names(value: str) -> list[str]:
     return names
 
 
+_GLUED_BY = re.compile(r"^((?:posted|written|published)\s*by)(?=[A-Z])", re.IGNORECASE)
+
+
 def _lead_in(s: str) -> str:
+    s = _GLUED_BY.sub(r"\1 ", s)
     for _ in range(2):  # "Text und Fotos von ..." -> two lead-ins at most
         s = _LEAD_IN_LOWER.sub("", _LEAD_IN.sub("", s)).strip()
     return s
@@ -288,8 +309,10 @@ def _cut_date(s: str) -> str:
 
 
 def is_name(part: str) -> bool:
-    """Whether ``part`` can be a person's (or credited organisation's) name."""
-    if not part or len(part) > MAX_NAME_CHARS or _HAS_DIGIT.search(part) or _URLISH.search(part):
+    """Whether ``part`` can be a person's (or credited organisation's) name; one-word user names may hold digits."""
+    if not part or len(part) > MAX_NAME_CHARS or _URLISH.search(part) or _DOTTED.search(part):
+        return False
+    if _HAS_DIGIT.search(part) and (" " in part or not _HANDLE_NAME.match(part)):
         return False
     if _CREDENTIAL.match(part) or part.casefold() in _NOT_NAMES:
         return False
@@ -297,37 +320,74 @@ def is_name(part: str) -> bool:
     return 1 <= len(words) <= MAX_NAME_WORDS and any(ch.isalpha() for ch in part)
 
 
-def byline_texts(root, limit: int = 8) -> Iterator[str]:
-    """Texts of elements that credit the article's author(s), in page order.
+def _byline_mark(el) -> str | None:
+    """``"itemprop"`` / ``"marked"`` when the element credits an author, else ``None``."""
+    if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "link", "head", "title", "html",
+                                                  "body"):
+        return None
+    itemprop = (el.get("itemprop") or "").lower().split()
+    if "author" in itemprop or "creator" in itemprop:
+        return "itemprop"
+    if "author" in (el.get("rel") or "").lower().split():
+        return "marked"
+    if el.tag == "a" and _AUTHOR_PATH.search((el.get("href") or "").lower()):
+        return "marked"
+    return "marked" if class_words(el) & BYLINE_WORDS else None
 
-    ``itemprop="author"`` (its ``itemprop="name"`` if any), ``rel="author"`` links, links into an
-    ``/author/`` path, and elements with a byline class word; never inside comments, author bios
-    and similar regions, never longer than ``MAX_BYLINE_WORDS`` words.
+
+_AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|byline|profile/staff)/")
+
+
+def byline_texts(root, limit: int = 8) -> list[str]:
+    """Texts crediting the article's author(s), from marked elements.
+
+    Marked: ``itemprop="author"`` (its ``itemprop="name"`` if any), ``rel="author"`` links, links into
+    an ``/author/`` path, byline class words. The innermost marked element counts (a byline box
+    holding an author link gives the link), never inside comments, author bios and similar regions,
+    never longer than ``MAX_BYLINE_WORDS`` words. The first such element's text, plus every further
+    ``itemprop="author"`` element when the first is one (co-authors marked one by one).
     """
-    seen = 0
+    found: list[tuple[str, object]] = []
     for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "link", "head", "title"):
+        kind = _byline_mark(el)
+        if kind is None or in_excluded_region(el):
             continue
-        words = class_words(el)
-        itemprop = (el.get("itemprop") or "").lower().split()
-        rel = (el.get("rel") or "").lower().split()
-        href = (el.get("href") or "").lower() if el.tag == "a" else ""
-        marked = ("author" in itemprop or "creator" in itemprop or "author" in rel
-                  or bool(re.search(r"/(?:author|authors|autor|autoren|auteur|autore|byline|profile/staff)/", href))
-                  or bool(words & BYLINE_WORDS))
-        if not marked or in_excluded_region(el):
+        if any(_byline_mark(d) for d in el.iterdescendants()):
             continue
-        if "author" in itemprop:
+        if kind == "itemprop":
             names = [n for n in el.iter() if (n.get("itemprop") or "").lower() == "name"]
             if names:
                 el = names[0]
-        text = _text(el)
-        if not text or len(text.split()) > MAX_BYLINE_WORDS:
+        text = _text(el, " ")
+        if not text or len(text.split()) > MAX_BYLINE_WORDS or not split_names(text):
             continue
-        yield text
-        seen += 1
-        if seen >= limit:
-            return
+        found.append((kind, text))
+        if len(found) >= limit:
+            break
+    if not found:
+        return []
+    if found[0][0] == "itemprop":
+        return [t for k, t in found if k == "itemprop"]
+    return [found[0][1]]
+
+
+def lead_in_lines(root, limit: int = 400) -> list[str]:
+    """The first short block that opens with a credit lead-in ("By …", "Von …", "Ein Artikel von …")."""
+    for i, el in enumerate(root.iter("p", "div", "span", "li", "em", "strong", "address", "td")):
+        if i >= limit * 10:
+            break
+        head = (el.text or "").strip()
+        if not head or not _STRONG_LEAD_IN.match(head) or in_excluded_region(el):
+            continue
+        text = _text(el, " ")
+        if text and len(text.split()) <= MAX_BYLINE_WORDS // 2 and split_names(text):
+            return [text]
+    return []
+
+
+_STRONG_LEAD_IN = re.compile(r"^(?:(?:written|posted|published|text|words|story)\s*by|by|von|par|por|"
+                             r"(?:ein\s+)?(?:artikel|beitrag|text|bericht)\s+von|geschrieben\s+von|"
+                             r"verfasst\s+von|di|της|του|автор)\b[:\s]*(?:[^\W\d_]|$)", re.IGNORECASE)
 
 
 def in_excluded_region(el) -> bool:
@@ -356,9 +416,36 @@ def date_in_text(text: str) -> str | None:
         got = dict(zip(order, m.groups(), strict=True))
         month = int(got["m"]) if "m" in got else MONTHS.get(got["mon"].lower().rstrip("."))
         iso = _iso(got["y"], month, got["d"])
+        if iso is None and "m" in got and "/" in m.group(0):  # 01/23/2020: month first
+            iso = _iso(got["y"], int(got["d"]), str(got["m"]))
         if iso and (best is None or m.start() < best[0]):
             best = (m.start(), iso)
     return best[1] if best else None
+
+
+#: Class / id words of elements that show a date.
+DATE_WORDS = frozenset({"date", "dates", "published", "pubdate", "posted", "postdate", "entrydate", "time",
+                        "timestamp", "datum", "fecha", "data", "dateline", "meta", "info", "infos", "byline",
+                        "submitted", "updated"})
+MAX_DATE_LINE_WORDS = 30
+
+
+def date_elements(root, limit: int = 4000) -> Iterator[str]:
+    """Texts (and ``title`` / ``datetime``-like attributes) of short date-classed elements, page order."""
+    for i, el in enumerate(root.iter()):
+        if i >= limit or not isinstance(el.tag, str):
+            if i >= limit:
+                return
+            continue
+        if el.tag in ("script", "style", "head", "a") or not class_words(el) & DATE_WORDS:
+            continue
+        for attr in ("datetime", "content", "title", "data-date"):
+            v = el.get(attr)
+            if v:
+                yield v
+        text = _text(el, " ")
+        if text and len(text.split()) <= MAX_DATE_LINE_WORDS and not in_excluded_region(el):
+            yield text
 
 
 def date_in_url(url: str | None) -> str | None:

@@ -20,11 +20,14 @@ from corpus.annotate.preannotate.byline import (
     byline_texts,
     choose_headline,
     clean_authors,
+    date_elements,
     date_in_text,
     date_in_url,
     headline_candidates,
     host_label,
     in_excluded_region,
+    is_site_part,
+    lead_in_lines,
     unescape,
 )
 from corpus.annotate.preannotate.language import normalise_language_tag
@@ -418,6 +421,10 @@ def _visible_date(root, bylines: list[str]) -> str | None:
         date = date_in_text(text)
         if date:
             return date
+    for text in date_elements(root):
+        date = normalise_date(text) or date_in_text(text)
+        if date:
+            return date[:10]
     return None
 
 
@@ -467,12 +474,18 @@ def _page_fields(root, url: str | None, sources: list[dict[str, Any]],
     sections = [x for x in (merged.get("section"),) if x] + list(merged.get("categories", ()))
     title = choose_headline([t for t in declared if t], headline_candidates(root), sites, host_label(url),
                             sections) or structure.get("h1")
-    bylines = list(byline_texts(root))
+    bylines = byline_texts(root)
+    host = host_label(url)
     authors: list[str] = []
-    for found in (jsonld.get("authors"), meta.get("authors"), bylines):
-        authors = clean_authors(found or ())
-        if authors:
+    publisher_credits: list[str] = []
+    for found in (jsonld.get("authors"), meta.get("authors"), bylines or lead_in_lines(root)):
+        names = clean_authors(found or ())
+        people = [n for n in names if not is_site_part(n, sites, host)]
+        publisher_credits = publisher_credits or names
+        if people:
+            authors = people
             break
+    authors = authors or publisher_credits  # the site credited as author: only when nobody else is
     date = merged.get("date_published") or _visible_date(root, bylines) or date_in_url(url)
     return title, _dedupe(authors), date
 
