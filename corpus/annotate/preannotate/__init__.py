@@ -54,7 +54,7 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, elements: 
         if text != doc.text or [(b.start, b.end) for b in blocks] != [(b.start, b.end) for b in doc.blocks]:
             elements = None  # the tree is not the one the draft came from: label from the text alone
     ann = doc.annotation
-    page = extract_metadata(root) if root is not None else PageMetadata(Metadata())
+    page = extract_metadata(root, url=doc.source.url) if root is not None else PageMetadata(Metadata())
 
     new_blocks = doc.blocks
     blocks_layer = ann.blocks
@@ -84,7 +84,7 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, elements: 
         if model is None:
             entities, entities_layer = (), Layer(status="none")
         else:
-            entities = find_entities(doc.text, doc.blocks, model)
+            entities = find_entities(doc.text, new_blocks, model)
             entities_layer = Layer(status="model", tool=model.tool)
             label_set = "conll4"
 

@@ -253,7 +253,7 @@ def headline_candidates(root, limit: int = 20) -> list[str]:
 
 
 def _text(el, sep: str = "") -> str | None:
-    """Text of ``el``, whitespace-collapsed; ``sep`` between its text pieces (``" "`` keeps "<a>Name</a>Posts" apart)."""
+    """Text of ``el``, whitespace-collapsed; ``sep`` goes between its text pieces ("<a>Name</a>Posts")."""
     try:
         s = " ".join(sep.join(el.itertext()).split())
     except (ValueError, AttributeError):
@@ -383,6 +383,44 @@ def lead_in_lines(root, limit: int = 400) -> list[str]:
         if text and len(text.split()) <= MAX_BYLINE_WORDS // 2 and split_names(text):
             return [text]
     return []
+
+
+def dated_credit_line(root, headline: str | None, follow: int = 12) -> list[str]:
+    """Names in the short "date · Name · 5 min read" line right after the headline, if there is one.
+
+    Looks at the ``follow`` elements after the element showing ``headline``; a line qualifies when
+    it is split by ``·``, ``•`` or ``|``, one part is a date and another reads as a name (2-4
+    capitalised words).
+    """
+    if not headline:
+        return []
+    target = folded(headline)
+    start = None
+    for el in root.iter("h1", "h2", "div", "p", "span", "header"):
+        if el.tag not in ("h1", "h2") and not class_words(el) & _HEADLINE_CLASS:
+            continue
+        t = _text(el)
+        if t and folded(t) == target:
+            start = el
+            break
+    if start is None:
+        return []
+    for el in start.xpath(f"following::*[position() <= {int(follow)}]"):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        text = _text(el, " ")
+        if not text or len(text.split()) > MAX_BYLINE_WORDS:
+            continue
+        parts = [p.strip() for p in re.split(r"\s[·•|]\s", text)]
+        if len(parts) < 2 or not any(date_in_text(p) for p in parts):
+            continue
+        names = [p for p in parts if _CAPITALISED_NAME.match(p) and is_name(p)]
+        if names:
+            return names[:1]
+    return []
+
+
+_CAPITALISED_NAME = re.compile(r"^[^\W\d_][^\s\d]*(?:\s+(?:[a-z]{1,3}\s+)?[^\W\d_][^\s\d]*){1,3}$")
 
 
 _STRONG_LEAD_IN = re.compile(r"^(?:(?:written|posted|published|text|words|story)\s*by|by|von|par|por|"

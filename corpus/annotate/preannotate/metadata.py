@@ -21,6 +21,7 @@ from corpus.annotate.preannotate.byline import (
     choose_headline,
     clean_authors,
     date_elements,
+    dated_credit_line,
     date_in_text,
     date_in_url,
     headline_candidates,
@@ -478,7 +479,8 @@ def _page_fields(root, url: str | None, sources: list[dict[str, Any]],
     host = host_label(url)
     authors: list[str] = []
     publisher_credits: list[str] = []
-    for found in (jsonld.get("authors"), meta.get("authors"), bylines or lead_in_lines(root)):
+    credits = bylines or lead_in_lines(root) or dated_credit_line(root, title)
+    for found in (jsonld.get("authors"), meta.get("authors"), credits):
         names = clean_authors(found or ())
         people = [n for n in names if not is_site_part(n, sites, host)]
         publisher_credits = publisher_credits or names
