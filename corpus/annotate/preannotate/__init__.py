@@ -19,10 +19,12 @@ from corpus.errors import DocumentError, MissingDependencyError
 from corpus.model import Annotation, Block, Document, Layer, Metadata, domain_of
 from corpus.text.normalise import normalise_html_root, parse_html
 
-__all__ = ["METADATA_TOOL", "PREANNOTATOR_VERSION", "preannotate"]
+__all__ = ["METADATA_TOOL", "METADATA_VERSION", "PREANNOTATOR_VERSION", "preannotate"]
 
 PREANNOTATOR_VERSION = "1.0.0"
-METADATA_TOOL = f"corpus-metadata@{PREANNOTATOR_VERSION}"
+#: Version of the metadata rules (``metadata.py``, ``byline.py``); recorded in ``annotation.metadata.tool``.
+METADATA_VERSION = "1.1.0"
+METADATA_TOOL = f"corpus-metadata@{METADATA_VERSION}"
 _KEEP = frozenset({"gold", "projected"})
 
 
