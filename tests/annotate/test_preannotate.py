@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_labeller import NEWS_PAGE, PARAGRAPHS
 
-from corpus.annotate.preannotate import PREANNOTATOR_VERSION, preannotate
+from corpus.annotate.preannotate import METADATA_TOOL, preannotate
 from corpus.annotate.preannotate import ner as ner_mod
 from corpus.annotate.preannotate.language import identify_language, normalise_language_tag
 from corpus.errors import ConfigError
@@ -41,7 +41,7 @@ def test_keeps_text_and_offsets_and_marks_provenance() -> None:
     assert all(b.label in BLOCK_LABELS for b in doc.blocks)
     ann = doc.annotation
     assert ann.blocks.status == "model" and ann.blocks.tool.startswith("corpus-labeller@")
-    assert ann.metadata.status == "model" and ann.metadata.tool.startswith(f"corpus-metadata@{PREANNOTATOR_VERSION}")
+    assert ann.metadata.status == "model" and ann.metadata.tool.startswith(METADATA_TOOL)
     assert ann.entities.status == "none" and doc.entities == ()
     assert doc.metadata.title == "Council approves tram extension"
     assert doc.metadata.authors == ("Jane Doe",)

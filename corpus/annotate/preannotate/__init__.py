@@ -19,10 +19,12 @@ from corpus.errors import DocumentError, MissingDependencyError
 from corpus.model import Annotation, Block, Document, Layer, Metadata, domain_of
 from corpus.text.normalise import normalise_html_root, parse_html
 
-__all__ = ["METADATA_TOOL", "PREANNOTATOR_VERSION", "preannotate"]
+__all__ = ["METADATA_TOOL", "METADATA_VERSION", "PREANNOTATOR_VERSION", "preannotate"]
 
 PREANNOTATOR_VERSION = "1.0.0"
-METADATA_TOOL = f"corpus-metadata@{PREANNOTATOR_VERSION}"
+#: Version of the metadata rules (``metadata.py``, ``byline.py``); recorded in ``annotation.metadata.tool``.
+METADATA_VERSION = "1.1.0"
+METADATA_TOOL = f"corpus-metadata@{METADATA_VERSION}"
 _KEEP = frozenset({"gold", "projected"})
 
 
@@ -54,7 +56,7 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, elements: 
         if text != doc.text or [(b.start, b.end) for b in blocks] != [(b.start, b.end) for b in doc.blocks]:
             elements = None  # the tree is not the one the draft came from: label from the text alone
     ann = doc.annotation
-    page = extract_metadata(root) if root is not None else PageMetadata(Metadata())
+    page = extract_metadata(root, url=doc.source.url) if root is not None else PageMetadata(Metadata())
 
     new_blocks = doc.blocks
     blocks_layer = ann.blocks
@@ -84,7 +86,7 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, elements: 
         if model is None:
             entities, entities_layer = (), Layer(status="none")
         else:
-            entities = find_entities(doc.text, doc.blocks, model)
+            entities = find_entities(doc.text, new_blocks, model)
             entities_layer = Layer(status="model", tool=model.tool)
             label_set = "conll4"
 

@@ -14,7 +14,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from corpus.annotate.preannotate.byline import (
+    byline_texts,
+    choose_headline,
+    clean_authors,
+    date_elements,
+    date_in_text,
+    date_in_url,
+    dated_credit_line,
+    headline_candidates,
+    host_label,
+    in_excluded_region,
+    is_site_part,
+    lead_in_lines,
+    unescape,
+)
 from corpus.annotate.preannotate.language import normalise_language_tag
 from corpus.limits import MAX_JSON_DEPTH, MAX_JSONLD_BYTES
 from corpus.model import Metadata
@@ -87,7 +103,7 @@ def _clean(value: Any) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         return None
-    value = _WS.sub(" ", value).strip()
+    value = _WS.sub(" ", unescape(value)).strip()
     return value or None
 
 
@@ -260,6 +276,7 @@ def _from_jsonld(root) -> dict[str, Any]:
     article: dict[str, Any] | None = None
     page: dict[str, Any] | None = None
     site: dict[str, Any] | None = None
+    any_date: str | None = None
     for script in root.iter("script"):
         stype = (script.get("type") or "").strip().lower()
         if "ld+json" not in stype:
@@ -267,6 +284,8 @@ def _from_jsonld(root) -> dict[str, Any]:
         data = _load_jsonld(script.text or "")
         for node in _walk_nodes(data):
             types = _lower_types(node)
+            if any_date is None and not types & (SITE_TYPES | ORG_TYPES):
+                any_date = normalise_date(_first_str(node.get("datePublished")))
             if article is None and types & ARTICLE_TYPES:
                 article = node
             elif page is None and types & PAGE_TYPES:
@@ -302,6 +321,7 @@ def _from_jsonld(root) -> dict[str, Any]:
     if site is not None:
         _fill(out, "site_name", _first_str(site.get("name")))
         _fill(out, "language", normalise_language_tag(_first_str(site.get("inLanguage"))))
+    _fill(out, "date_published", any_date)
     return out
 
 
@@ -390,6 +410,48 @@ def _from_structure(root) -> dict[str, Any]:
     return out
 
 
+def _visible_date(root, bylines: list[str]) -> str | None:
+    """The first ``<time>`` outside comments / footers / asides, else a date written in a byline."""
+    for el in root.iter("time"):
+        if in_excluded_region(el):
+            continue
+        date = normalise_date(el.get("datetime")) or date_in_text(_text_of(el) or "")
+        if date:
+            return date
+    for text in bylines:
+        date = date_in_text(text)
+        if date:
+            return date
+    for text in date_elements(root):
+        date = normalise_date(text) or date_in_text(text)
+        if date:
+            return date[:10]
+    return None
+
+
+def _home_link_names(root, url: str | None, limit: int = 6) -> list[str]:
+    """Texts / image ``alt`` of links to the site's home page (the logo usually names the site)."""
+    home = {"/", "./", "index.html", "/index.html"}
+    if url:
+        try:
+            parts = urlsplit(url)
+            base = f"{parts.scheme}://{parts.netloc}"
+            home |= {base, base + "/"}
+        except ValueError:
+            pass
+    out: list[str] = []
+    for a in root.iter("a"):
+        if (a.get("href") or "").strip() not in home:
+            continue
+        for value in [_text_of(a)] + [img.get("alt") for img in a.iter("img")] + [a.get("title")]:
+            v = _clean(value)
+            if v and len(v) <= 80 and v not in out:
+                out.append(v)
+        if len(out) >= limit:
+            break
+    return out
+
+
 def canonical_url(root) -> str | None:
     """The page's ``<link rel="canonical">`` (absolute http(s) URLs only)."""
     for link in root.iter("link"):
@@ -400,8 +462,42 @@ def canonical_url(root) -> str | None:
     return None
 
 
-def extract_metadata(root) -> PageMetadata:
-    """Metadata the page declares about itself (``root``: a parsed lxml HTML tree, or ``None``)."""
+def _page_fields(root, url: str | None, sources: list[dict[str, Any]],
+                 merged: dict[str, Any]) -> tuple[str | None, tuple[str, ...], str | None]:
+    """Title, authors and publication date: declared values cleaned, visible ones where they are better."""
+    jsonld, meta, structure = sources
+    values = _meta_values(root)
+    sites = [x for x in (merged.get("site_name"), merged.get("publisher")) if x]
+    sites += [v for key in META_KEYS["site_name"] for v in values.get(key, ())]
+    sites += _home_link_names(root, url)
+    declared = [jsonld.get("title")] + [v for key in META_KEYS["title"] for v in values.get(key, ())[:1]]
+    declared.append(structure.get("title"))
+    sections = [x for x in (merged.get("section"),) if x] + list(merged.get("categories", ()))
+    title = choose_headline([t for t in declared if t], headline_candidates(root), sites, host_label(url),
+                            sections) or structure.get("h1")
+    bylines = byline_texts(root)
+    host = host_label(url)
+    authors: list[str] = []
+    publisher_credits: list[str] = []
+    credits = bylines or lead_in_lines(root) or dated_credit_line(root, title)
+    for found in (jsonld.get("authors"), meta.get("authors"), credits):
+        names = clean_authors(found or ())
+        people = [n for n in names if not is_site_part(n, sites, host)]
+        publisher_credits = publisher_credits or names
+        if people:
+            authors = people
+            break
+    authors = authors or publisher_credits  # the site credited as author: only when nobody else is
+    date = merged.get("date_published") or _visible_date(root, bylines) or date_in_url(url)
+    return title, _dedupe(authors), date
+
+
+def extract_metadata(root, url: str | None = None) -> PageMetadata:
+    """Metadata the page declares about itself (``root``: a parsed lxml HTML tree, or ``None``).
+
+    ``url``: the page's address when known (its host names the site; a date in its path is the
+    last resort for the publication date).
+    """
     if root is None:
         return PageMetadata(Metadata())
     try:
@@ -413,9 +509,10 @@ def extract_metadata(root) -> PageMetadata:
     for src in sources:
         for key, value in src.items():
             _fill(merged, key, value)
-    structural_title = sources[2].get("title")
-    title = merged.get("title") or structural_title or sources[2].get("h1")
-    authors = _dedupe(list(merged.get("authors", ())))
+    try:
+        title, authors, date = _page_fields(root, url, sources, merged)
+    except (ValueError, TypeError, RecursionError):
+        title, authors, date = merged.get("title"), (), merged.get("date_published")
     tags = _dedupe(list(merged.get("tags", ())))
     categories = list(merged.get("categories", ()))
     if not categories and merged.get("section"):
@@ -423,7 +520,7 @@ def extract_metadata(root) -> PageMetadata:
     md = Metadata(
         title=title,
         authors=authors,
-        date_published=merged.get("date_published"),
+        date_published=date,
         date_modified=merged.get("date_modified"),
         publisher=merged.get("publisher"),
         site_name=merged.get("site_name"),
@@ -434,5 +531,6 @@ def extract_metadata(root) -> PageMetadata:
         language=merged.get("language"),
         is_accessible_for_free=merged.get("is_accessible_for_free"),
     )
-    titles = _dedupe([src[key] for src in sources for key in ("title", "h1") if src.get(key)])
+    titles = _dedupe([src[key] for src in sources for key in ("title", "h1") if src.get(key)]
+                     + ([title] if title else []))
     return PageMetadata(md, canonical, declared_language=md.language is not None, titles=titles)

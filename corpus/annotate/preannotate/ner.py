@@ -3,7 +3,8 @@
 OntoNotes labels are mapped with :data:`corpus.labels.ONTONOTES_TO_CONLL` (DATE, MONEY, ... dropped);
 pipelines that already speak CoNLL (``PER``/``ORG``/``LOC``/``MISC``) are taken as they are. Each
 block is processed on its own, so every span lies inside one block; spans are trimmed of whitespace
-and never overlap.
+and never overlap. Only content blocks (:data:`ENTITY_BLOCK_LABELS`: title, byline, body, caption,
+as the annotation guidelines annotate them) are processed: menus and footers get no entities.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus.errors import ConfigError, MissingDependencyError
-from corpus.labels import CONLL4, ONTONOTES_TO_CONLL
+from corpus.labels import CONLL4, ONTONOTES_TO_CONLL, VIEWS
 from corpus.limits import MAX_ENTITIES, NER_MAX_CHARS
 from corpus.model import Block, Entity
 
 #: Model packages tried, in order, when ``ner="auto"`` or ``True`` names no model.
 PREFERRED_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg")
+#: Block labels whose text gets silver entities (the ``article`` view).
+ENTITY_BLOCK_LABELS: frozenset[str] = VIEWS["article"]
 _KEEP_PIPES = frozenset({"tok2vec", "transformer", "ner", "entity_ruler"})
 
 
@@ -120,11 +123,17 @@ def _conll(label: str) -> str | None:
             "DRV": None}.get(label)
 
 
-def find_entities(text: str, blocks: Sequence[Block], model: NerModel) -> tuple[Entity, ...]:
-    """CoNLL-4 entities over ``text``, one model call per block (blocks past ``NER_MAX_CHARS`` skipped)."""
+def find_entities(text: str, blocks: Sequence[Block], model: NerModel,
+                  labels: frozenset[str] = ENTITY_BLOCK_LABELS) -> tuple[Entity, ...]:
+    """CoNLL-4 entities over ``text``, one model call per block labelled one of ``labels``.
+
+    Blocks past ``NER_MAX_CHARS`` characters of processed text are skipped.
+    """
     budget = NER_MAX_CHARS
     chosen: list[Block] = []
     for b in blocks:
+        if b.label not in labels:
+            continue
         size = b.end - b.start
         if size > budget:
             break

@@ -1,0 +1,514 @@
+"""Cleaning rules for page metadata: headlines without site names, author names, dates in visible text.
+
+Used by :mod:`corpus.annotate.preannotate.metadata`. The rules follow the annotation guidelines
+(§6.1): the title is the headline *as displayed*, without the site-name suffix of ``<title>``;
+authors are the people credited, without "By / Von / Par", dates or roles.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as html_lib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlsplit
+
+#: Separators between the parts of a ``<title>`` ("Headline | Section | Site").
+_TITLE_SEP = re.compile(r"(\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*|\s*::\s*|:\s+)")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_WORD = re.compile(r"\w+")
+#: A visible headline must share this share of its words with a declared title (and the title's with it).
+HEADLINE_COVER = 0.8
+TITLE_COVER = 0.6
+#: Parts of ``<title>`` at most this many words long, next to a removed site name, are section names.
+SECTION_MAX_WORDS = 2
+MAX_HEADLINE_WORDS = 40
+MAX_BYLINE_WORDS = 25
+MAX_NAME_WORDS = 5
+MAX_NAME_CHARS = 60
+#: Class / id words (split on camelCase, ``-``, ``_``) that mark a byline element.
+BYLINE_WORDS = frozenset({"author", "authors", "byline", "byl", "autor", "autore", "auteur", "autora",
+                          "firma", "writer", "signature", "creator", "contributor", "reporter", "by"})
+#: Class / id words of regions whose names are not the article's authors.
+NOT_BYLINE_WORDS = frozenset({"comment", "comments", "reply", "respond", "bio", "box", "related", "footer",
+                              "sidebar", "widget", "avatar", "form", "label", "nav", "menu", "review",
+                              "reviews", "testimonial", "quote", "gravatar", "share", "social"})
+_HEADLINE_CLASS = frozenset({"title", "headline", "heading", "titular", "titre", "titel", "titolo", "tit"})
+#: Credit lead-ins, most languages of the bundled corpus and the benchmarks (case-insensitive).
+_LEAD_IN = re.compile(
+    r"^(?:(?:written|posted|published|reported|text|story|words|article|photos?|interview)\s*by|"
+    r"(?:ein\s+)?(?:artikel|beitrag|text|bericht)\s+von|(?:geschrieben|verfasst|veröffentlicht|publiziert)"
+    r"(?:\s+von)?|publié\s+par|publicado\s+por|pubblicato\s+da|escrito\s+por|scritto\s+da|by|von|par|"
+    r"por|text|tekst|interview|autor(?:in)?|author|auteur|autore|της|του|από|от|автор)\b[:\s]*",
+    re.IGNORECASE,
+)
+#: Lower-case lead-ins only ("di Chiara Bonetti", but "De Vries" is a name).
+_LEAD_IN_LOWER = re.compile(r"^(?:di|da|de|door|av|af|vom|przez)\s+(?=[^\W\d_])")
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\||·|•|/|\s(?:and|und|et|y|e|og|och|en|i|и|και)\s)\s*",
+                         re.IGNORECASE)
+_CREDENTIAL = re.compile(
+    r"^(?:[A-Z]{2,6}(?:-[A-Z0-9]{1,6})?\d*|Ph\.?\s?D\.?|M\.?D\.?|Dr\.?|Jr\.?|Sr\.?|MBA|MSc|BSc|R\.?N\.?)[®©™]*$")
+_HAS_DIGIT = re.compile(r"\d")
+#: ``first.last`` logins and ``site.com`` domains (initials such as "T. Kaiser" have a space).
+_DOTTED = re.compile(r"[^\W\d_]{2,}\.[^\W\d_]{2,}")
+_HANDLE_NAME = re.compile(r"^[^\W\d_][\w-]*$")
+_URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.\w{2,4}/|@", re.IGNORECASE)
+#: Words that end a name part of a byline ("Jane Doe Updated …", "Jane Doe on 3 May").
+_STOP_AFTER = re.compile(r"\s(?:updated|published|posted|on|am|le|el|il|em|at|aktualisiert|mis à jour|"
+                         r"actualizado|aggiornato|atualizado)\b.*$", re.IGNORECASE)
+#: Names that are roles or site furniture, never a person credited as author.
+_NOT_NAMES = frozenset({"admin", "administrator", "redaktion", "editor", "editors", "staff", "team", "guest",
+                        "anonymous", "unknown", "share", "follow", "email", "more", "read more", "posted",
+                        "comments", "comment", "home", "menu", "login", "about", "contact"})
+
+#: Month names (lower-case, accents kept) -> month number, for dates written out in text.
+MONTHS: dict[str, int] = {}
+for _i, _names in enumerate((
+    "january jan januar janvier enero gennaio janeiro januari jänner janv ene genn",
+    "february feb februar février fevrier febrero febbraio fevereiro februari févr fév fevr",
+    "march mar märz maerz mars marzo março maart mrt",
+    "april apr avril abril aprile avr",
+    "may mai mayo maggio maio mei mag",
+    "june jun juni juin junio giugno junho",
+    "july jul juli juillet julio luglio julho juil lug",
+    "august aug août aout agosto augustus ago",
+    "september sep sept septembre septiembre settembre setembro set",
+    "october oct oktober octobre octubre ottobre outubro okt ott out",
+    "november nov novembre noviembre novembro",
+    "december dec dezember décembre decembre diciembre dicembre dezembro dic dez déc",
+), start=1):
+    for _n in _names.split():
+        MONTHS.setdefault(_n, _i)
+_MONTH_RX = "|".join(sorted(MONTHS, key=len, reverse=True))
+_TEXT_DATES = (
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"), ("d", "m", "y")),
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), ("d", "m", "y")),
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RX})\.?,?\s+(?:de\s+)?(\d{{4}})\b",
+                re.IGNORECASE), ("d", "mon", "y")),
+    (re.compile(rf"\b({_MONTH_RX})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.IGNORECASE),
+     ("mon", "d", "y")),
+)
+_URL_DATES = (
+    re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|_|\.|$)"),
+    re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)"),
+)
+
+
+def fold_words(s: str) -> list[str]:
+    """Case-folded ``\\w+`` words of ``s`` (NFKC)."""
+    return _WORD.findall(unicodedata.normalize("NFKC", s).casefold())
+
+
+def folded(s: str) -> str:
+    return " ".join(fold_words(s))
+
+
+def unescape(s: str) -> str:
+    """Decode HTML entities left in a declared string (JSON-LD, double-escaped ``<meta>``)."""
+    return html_lib.unescape(s) if _ENTITY.search(s) else s
+
+
+def class_words(el) -> frozenset[str]:
+    """Words of an element's ``class`` and ``id`` (split on camelCase, ``-``, ``_``), lower-case."""
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return _NO_WORDS
+    return _split_class(f"{cls or ''} {ident or ''}")
+
+
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_class(raw: str) -> frozenset[str]:
+    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)
+    return frozenset(w for w in re.split(r"[\s\-_]+", raw.lower()) if w)
+
+
+# -- site names and titles -------------------------------------------------------------------------
+def host_label(url: str | None) -> str | None:
+    """The registrable label of the URL's host (``www.newegg.com`` -> ``newegg``), at least 4 letters."""
+    if not url:
+        return None
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
+    parts = [p for p in host.split(".") if p and p not in ("www", "m", "amp", "web")]
+    if len(parts) >= 3 and len(parts[-2]) <= 3:  # example.co.uk
+        parts = parts[:-1]
+    label = parts[-2] if len(parts) >= 2 else (parts[0] if parts else "")
+    label = re.sub(r"[^a-z0-9]", "", label)
+    return label if len(label) >= 4 else None
+
+
+def is_site_part(part: str, sites: Iterable[str], host: str | None) -> bool:
+    """Whether a title part names the site (a declared site name, or the URL's host label)."""
+    f = folded(part)
+    if not f:
+        return False
+    squashed = f.replace(" ", "")
+    for site in sites:
+        fs = folded(site)
+        if fs and (f == fs or squashed == fs.replace(" ", "")):
+            return True
+    return bool(host and (host in squashed or (len(squashed) >= 4 and squashed in host)))
+
+
+def strip_site(title: str, sites: Iterable[str], host: str | None = None,
+               sections: Iterable[str] = ()) -> str:
+    """``title`` without leading / trailing parts naming the site, and section names next to them."""
+    sites = [s for s in sites if s]
+    pieces = _TITLE_SEP.split(title)
+    parts, seps = pieces[0::2], pieces[1::2]
+    if len(parts) < 2:
+        return title
+    section_folds = {folded(s) for s in sections if s}
+    lo, hi = 0, len(parts)
+    removed_end = removed_start = False
+    while hi - lo > 1 and is_site_part(parts[hi - 1], sites, host):
+        hi -= 1
+        removed_end = True
+    while hi - lo > 1 and is_site_part(parts[lo], sites, host):
+        lo += 1
+        removed_start = True
+    head_words = max(len(fold_words(p)) for p in parts[lo:hi])
+    while hi - lo > 1 and (removed_end or section_folds):
+        last = parts[hi - 1]
+        n = len(fold_words(last))
+        if folded(last) in section_folds or (removed_end and n <= SECTION_MAX_WORDS < head_words
+                                             and seps[hi - 2].strip() in ("|", "·", "•", "»", "-", "–", "—")):
+            hi -= 1
+            continue
+        break
+    if removed_start and hi - lo > 1 and folded(parts[lo]) in section_folds:
+        lo += 1
+    out = parts[lo]
+    for i in range(lo + 1, hi):
+        out += seps[i - 1] + parts[i]
+    return out.strip() or title
+
+
+def _cover(words: list[str], other: set[str]) -> float:
+    return sum(w in other for w in words) / len(words) if words else 0.0
+
+
+def choose_headline(declared: list[str], visible: list[str], sites: Iterable[str], host: str | None,
+                    sections: Iterable[str] = ()) -> str | None:
+    """The title: the visible headline matching a declared title, else the first declared title.
+
+    ``declared`` in priority order (JSON-LD headline, OpenGraph, ``<title>``), ``visible`` the
+    headline-like elements' texts in page order (``<h1>`` first). Declared titles lose their
+    site-name parts. A visible text matches when most of its words are in a declared title and most
+    of that title's words are in it (so a kicker or site name on either side does not matter).
+    """
+    sites = list(sites)
+    site_folds = {folded(s) for s in sites if s}
+    cleaned = [strip_site(unescape(t), sites, host, sections) for t in declared if t]
+    best: tuple[float, int] | None = None
+    chosen = None
+    for order, text in enumerate(visible):
+        words = fold_words(text)
+        if not words or len(words) > MAX_HEADLINE_WORDS or folded(text) in site_folds:
+            continue
+        for title in cleaned + [unescape(t) for t in declared if t]:
+            tw = fold_words(title)
+            if not tw:
+                continue
+            a, b = _cover(words, set(tw)), _cover(tw, set(words))
+            if a >= HEADLINE_COVER and b >= TITLE_COVER:
+                key = (a + b, -order)
+                if best is None or key > best:
+                    best, chosen = key, text
+    if chosen is not None:
+        return chosen
+    return cleaned[0] if cleaned else None
+
+
+def headline_candidates(root, limit: int = 20) -> list[str]:
+    """Texts of ``<h1>`` elements, then of ``itemprop=headline`` / title-class elements, in page order."""
+    h1s, others = [], []
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("script", "style", "head", "title", "meta"):
+            continue
+        if tag == "h1":
+            h1s.append(el)
+        elif (el.get("itemprop") or "").lower() == "headline" or (
+            tag in ("h2", "div", "span", "p", "header") and class_words(el) & _HEADLINE_CLASS
+        ):
+            others.append(el)
+        if len(h1s) + len(others) >= 4 * limit:
+            break
+    out = []
+    for el in h1s + others:
+        text = _text(el)
+        if text and len(text) <= 400 and text not in out:
+            out.append(text)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _text(el, sep: str = "") -> str | None:
+    """Text of ``el``, whitespace-collapsed; ``sep`` goes between its text pieces ("<a>Name</a>Posts")."""
+    try:
+        s = " ".join(sep.join(el.itertext()).split())
+    except (ValueError, AttributeError):
+        return None
+    return s or None
+
+
+# -- authors ----------------------------------------------------------------------------------------
+def clean_authors(values: Iterable[str]) -> list[str]:
+    """Author strings (byline text, ``<meta name=author>``, JSON-LD names) -> clean person names."""
+    out: list[str] = []
+    for value in values:
+        for name in split_names(value):
+            if name.casefold() not in {n.casefold() for n in out}:
+                out.append(name)
+    return out
+
+
+def split_names(value: str) -> list[str]:
+    """One credit string -> the names in it (lead-ins, dates, roles and credentials removed)."""
+    s = " ".join(unescape(value).split())
+    s = _cut_date(s)
+    names = []
+    for part in _NAME_SPLIT.split(s):
+        part = _lead_in(part.strip(" :-–—()[]")).strip(" :-–—()[].")
+        part = _STOP_AFTER.sub("", part).strip(" ,:-–—")
+        if is_name(part):
+            names.append(part)
+    return names
+
+
+_GLUED_BY = re.compile(r"^((?:posted|written|published)\s*by)(?=[A-Z])", re.IGNORECASE)
+
+
+def _lead_in(s: str) -> str:
+    s = _GLUED_BY.sub(r"\1 ", s)
+    for _ in range(2):  # "Text und Fotos von ..." -> two lead-ins at most
+        s = _LEAD_IN_LOWER.sub("", _LEAD_IN.sub("", s)).strip()
+    return s
+
+
+def _cut_date(s: str) -> str:
+    """Text before the first date or time in ``s`` (a byline reads "Name · 3 May 2024 · 4 min read")."""
+    cut = len(s)
+    for rx, _ in _TEXT_DATES:
+        m = rx.search(s)
+        if m:
+            cut = min(cut, m.start())
+    m = re.search(r"\b\d{1,2}[:.]\d{2}\b|\b\d+\s*(?:min|minutes?|minuten|mins)\b", s, re.IGNORECASE)
+    if m:
+        cut = min(cut, m.start())
+    return s[:cut]
+
+
+def is_name(part: str) -> bool:
+    """Whether ``part`` can be a person's (or credited organisation's) name; one-word user names may hold digits."""
+    if not part or len(part) > MAX_NAME_CHARS or _URLISH.search(part) or _DOTTED.search(part):
+        return False
+    if _HAS_DIGIT.search(part) and (" " in part or not _HANDLE_NAME.match(part)):
+        return False
+    if _CREDENTIAL.match(part) or part.casefold() in _NOT_NAMES:
+        return False
+    words = part.split()
+    return 1 <= len(words) <= MAX_NAME_WORDS and any(ch.isalpha() for ch in part)
+
+
+def _byline_mark(el) -> str | None:
+    """``"itemprop"`` / ``"marked"`` when the element credits an author, else ``None``."""
+    if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "link", "head", "title", "html",
+                                                  "body"):
+        return None
+    itemprop = (el.get("itemprop") or "").lower().split()
+    if "author" in itemprop or "creator" in itemprop:
+        return "itemprop"
+    if "author" in (el.get("rel") or "").lower().split():
+        return "marked"
+    if el.tag == "a" and _AUTHOR_PATH.search((el.get("href") or "").lower()):
+        return "marked"
+    return "marked" if class_words(el) & BYLINE_WORDS else None
+
+
+_AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|byline|profile/staff)/")
+
+
+def byline_texts(root, limit: int = 8) -> list[str]:
+    """Texts crediting the article's author(s), from marked elements.
+
+    Marked: ``itemprop="author"`` (its ``itemprop="name"`` if any), ``rel="author"`` links, links into
+    an ``/author/`` path, byline class words. The innermost marked element counts (a byline box
+    holding an author link gives the link), never inside comments, author bios and similar regions,
+    never longer than ``MAX_BYLINE_WORDS`` words. The first such element's text, plus every further
+    ``itemprop="author"`` element when the first is one (co-authors marked one by one).
+    """
+    found: list[tuple[str, object]] = []
+    for el in root.iter():
+        kind = _byline_mark(el)
+        if kind is None or in_excluded_region(el):
+            continue
+        if any(_byline_mark(d) for d in el.iterdescendants()):
+            continue
+        if kind == "itemprop":
+            names = [n for n in el.iter() if (n.get("itemprop") or "").lower() == "name"]
+            if names:
+                el = names[0]
+        text = _text(el, " ")
+        if not text or len(text.split()) > MAX_BYLINE_WORDS or not split_names(text):
+            continue
+        found.append((kind, text))
+        if len(found) >= limit:
+            break
+    if not found:
+        return []
+    if found[0][0] == "itemprop":
+        return [t for k, t in found if k == "itemprop"]
+    return [found[0][1]]
+
+
+def lead_in_lines(root, limit: int = 400) -> list[str]:
+    """The first short block that opens with a credit lead-in ("By …", "Von …", "Ein Artikel von …")."""
+    for i, el in enumerate(root.iter("p", "div", "span", "li", "em", "strong", "address", "td")):
+        if i >= limit * 10:
+            break
+        head = (el.text or "").strip()
+        if not head or not _STRONG_LEAD_IN.match(head) or in_excluded_region(el):
+            continue
+        text = _text(el, " ")
+        if text and len(text.split()) <= MAX_BYLINE_WORDS // 2 and split_names(text):
+            return [text]
+    return []
+
+
+def dated_credit_line(root, headline: str | None, follow: int = 12) -> list[str]:
+    """Names in the short "date · Name · 5 min read" line right after the headline, if there is one.
+
+    Looks at the ``follow`` elements after the element showing ``headline``; a line qualifies when
+    it is split by ``·``, ``•`` or ``|``, one part is a date and another reads as a name (2-4
+    capitalised words).
+    """
+    if not headline:
+        return []
+    target = folded(headline)
+    start = None
+    for el in root.iter("h1", "h2", "div", "p", "span", "header"):
+        if el.tag not in ("h1", "h2") and not class_words(el) & _HEADLINE_CLASS:
+            continue
+        t = _text(el)
+        if t and folded(t) == target:
+            start = el
+            break
+    if start is None:
+        return []
+    for el in start.xpath(f"following::*[position() <= {int(follow)}]"):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        text = _text(el, " ")
+        if not text or len(text.split()) > MAX_BYLINE_WORDS:
+            continue
+        parts = [p.strip() for p in re.split(r"\s[·•|]\s", text)]
+        if len(parts) < 2 or not any(date_in_text(p) for p in parts):
+            continue
+        names = [p for p in parts if _CAPITALISED_NAME.match(p) and is_name(p)]
+        if names:
+            return names[:1]
+    return []
+
+
+_CAPITALISED_NAME = re.compile(r"^[^\W\d_][^\s\d]*(?:\s+(?:[a-z]{1,3}\s+)?[^\W\d_][^\s\d]*){1,3}$")
+
+
+_STRONG_LEAD_IN = re.compile(r"^(?:(?:written|posted|published|text|words|story)\s*by|by|von|par|por|"
+                             r"(?:ein\s+)?(?:artikel|beitrag|text|bericht)\s+von|geschrieben\s+von|"
+                             r"verfasst\s+von|di|της|του|автор)\b[:\s]*(?:[^\W\d_]|$)", re.IGNORECASE)
+
+
+def in_excluded_region(el) -> bool:
+    """Whether ``el`` sits in comments, an author bio, a footer, navigation or a similar region."""
+    node = el
+    for _ in range(12):
+        if node is None or not isinstance(node.tag, str):
+            break
+        if node.tag in ("footer", "nav", "aside", "form", "blockquote"):
+            return True
+        cw = class_words(node)
+        if cw & NOT_BYLINE_WORDS and not cw & {"byline", "byl"}:
+            return True
+        node = node.getparent()
+    return False
+
+
+# -- dates ------------------------------------------------------------------------------------------
+def date_in_text(text: str) -> str | None:
+    """The first date written out in ``text`` (ISO, ``DD.MM.YYYY``, ``D Month YYYY``, ``Month D, YYYY``)."""
+    best: tuple[int, str] | None = None
+    for rx, order in _TEXT_DATES:
+        m = rx.search(text)
+        if not m:
+            continue
+        got = dict(zip(order, m.groups(), strict=True))
+        month = int(got["m"]) if "m" in got else MONTHS.get(got["mon"].lower().rstrip("."))
+        iso = _iso(got["y"], month, got["d"])
+        if iso is None and "m" in got and "/" in m.group(0):  # 01/23/2020: month first
+            iso = _iso(got["y"], int(got["d"]), str(got["m"]))
+        if iso and (best is None or m.start() < best[0]):
+            best = (m.start(), iso)
+    return best[1] if best else None
+
+
+#: Class / id words of elements that show a date.
+DATE_WORDS = frozenset({"date", "dates", "published", "pubdate", "posted", "postdate", "entrydate", "time",
+                        "timestamp", "datum", "fecha", "data", "dateline", "meta", "info", "infos", "byline",
+                        "submitted", "updated"})
+MAX_DATE_LINE_WORDS = 30
+
+
+def date_elements(root, limit: int = 4000) -> Iterator[str]:
+    """Texts (and ``title`` / ``datetime``-like attributes) of short date-classed elements, page order."""
+    for i, el in enumerate(root.iter()):
+        if i >= limit or not isinstance(el.tag, str):
+            if i >= limit:
+                return
+            continue
+        if el.tag in ("script", "style", "head", "a") or not class_words(el) & DATE_WORDS:
+            continue
+        for attr in ("datetime", "content", "title", "data-date"):
+            v = el.get(attr)
+            if v:
+                yield v
+        text = _text(el, " ")
+        if text and len(text.split()) <= MAX_DATE_LINE_WORDS and not in_excluded_region(el):
+            yield text
+
+
+def date_in_url(url: str | None) -> str | None:
+    """A ``/YYYY/MM/DD/`` (or ``YYYY-MM-DD``, ``YYYYMMDD``) date in the URL's path."""
+    if not url:
+        return None
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    for rx in _URL_DATES:
+        m = rx.search(path)
+        if m:
+            iso = _iso(m.group(1), int(m.group(2)), m.group(3))
+            if iso:
+                return iso
+    return None
+
+
+def _iso(y: str, month: int | None, d: str) -> str | None:
+    import datetime as _dt
+
+    if month is None:
+        return None
+    try:
+        return _dt.date(int(y), month, int(d)).isoformat() if 1900 <= int(y) <= 2100 else None
+    except ValueError:
+        return None

