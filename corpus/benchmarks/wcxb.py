@@ -36,7 +36,8 @@ from corpus.registry import Imported, Reject, importer
 
 NAME = "wcxb"
 LICENSE = "CC-BY-4.0"
-CITATION = "Foley, M. (2026). WCXB: A Multi-Type Web Content Extraction Benchmark."
+CITATION = ("Foley, M. (2026). WCXB: A Multi-Type Web Content Extraction Benchmark. "
+            "https://github.com/Murrough-Foley/web-content-extraction-benchmark")
 CONVENTION = "wcxb-main_content"
 #: The split folders of the published layout, in import order.
 SPLITS: tuple[str, ...] = ("dev", "test")

@@ -34,7 +34,7 @@ from corpus.model import Metadata, Reference
 from corpus.registry import Imported, Reject, importer
 
 NAME = "webmainbench"
-CITATION = "Liu et al. (2025). Dripper; WebMainBench (OpenDataLab). https://github.com/opendatalab/WebMainBench"
+CITATION = "OpenDataLab. WebMainBench. https://github.com/opendatalab/WebMainBench"
 SELECT_ATTR = "cc-select"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
