@@ -114,15 +114,20 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
                ) -> Document:
     """One raw page -> draft document (pre-annotated when ``preannotate`` is given); parses the HTML once.
 
-    With ``options.normaliser == "v2"`` the pre-annotator gets the decoded page only (its element
-    features read v1's lxml tree), so it labels v2's blocks from their text.
+    With ``options.normaliser == "v2"`` and pre-annotation on, the page is parsed once for both: the
+    learned labeller's features carry v2's text and blocks.
     """
     dec = decode_raw_page(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
     decoded = dec.text
-    root = elements = None
+    root = elements = features = None
     v2 = options.normaliser == "v2"
     if raw_format == "text":
         text, blocks = normalise_text(decoded)
+    elif v2 and preannotate is not None:
+        from corpus.annotate.preannotate.learned.features import page_features
+
+        features = page_features(decoded)
+        text, blocks = features.text, features.blocks
     elif v2:
         text, blocks = normalise_html_v2(decoded)
     else:
@@ -139,8 +144,9 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
         declared_charset=declared_charset, page=page,
     )
     if preannotate is not None:
+        extra = {"features": features} if features is not None else {}
         doc = preannotate(doc, html=None if raw_format == "text" else decoded, root=root, elements=elements,
-                          ner=ner_arg(options.ner))
+                          ner=ner_arg(options.ner), **extra)
     return doc
 
 
