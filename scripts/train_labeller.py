@@ -67,6 +67,7 @@ SNIPPET_WEIGHT = 3.0
 PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "max_depth": 8, "min_samples_leaf": 30,
           "l2_regularization": 1.0, "max_bins": 255, "early_stopping": False}
 THRESHOLD = 0.5
+SOURCES = ("trafilatura-eval-dev", "wcxb-dev", "bundled", "generated")
 FEATURE_CACHE_VERSION = "2"
 
 
@@ -406,6 +407,43 @@ def print_report(rep: dict[str, Any]) -> None:
                   f"content kappa {r['content_kappa']:.3f}")
 
 
+def markdown_report(rep: dict[str, Any]) -> str:
+    """The out-of-fold figures as the Markdown tables of docs/labeller.md."""
+    out = []
+    t = rep.get("trafilatura-eval-dev")
+    if t:
+        out += ["| trafilatura-eval-dev (`trafilatura_segments`) | pages | empty | P | R | F1 |",
+                "|---|---:|---:|---:|---:|---:|",
+                f"| corpus-labeller, `body` view, out of fold | {t['pages']} | {t['empty']} | {t['precision']:.3f} | "
+                f"{t['recall']:.3f} | **{t['f1']:.3f}** |"]
+        if "trafilatura" in t:
+            b = t["trafilatura"]
+            out.append(f"| trafilatura `extract`, defaults | {b['pages']} | {b['empty']} | {b['precision']:.3f} | "
+                       f"{b['recall']:.3f} | {b['f1']:.3f} |")
+        out.append("")
+    w = rep.get("wcxb-dev")
+    if w:
+        out += ["| wcxb-dev page type (`wcxb_word_f1`, `article` view) | pages | P | R | F1 | trafilatura F1 |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for k, row in w.items():
+            if isinstance(row, dict):
+                b = row.get("trafilatura", {}).get("f1")
+                out.append(f"| {k} | {row['pages']} | {row['precision']:.3f} | {row['recall']:.3f} | "
+                           f"**{row['f1']:.3f}** | {'' if b is None else f'{b:.3f}'} |")
+        out.append("")
+    for source in ("bundled", "generated"):
+        r = rep.get(source)
+        if not r:
+            continue
+        out += [f"{source}: {r['pages']} pages, {r['blocks']} blocks; accuracy {r['accuracy']:.3f}, Cohen's κ "
+                f"{r['kappa']:.3f} (13 labels); content vs boilerplate accuracy {r['content_accuracy']:.3f}, "
+                f"κ {r['content_kappa']:.3f}", "", "| label | support | P | R | F1 |", "|---|---:|---:|---:|---:|"]
+        out += [f"| {lab} | {v['support']} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} |"
+                for lab, v in r["per_label"].items()]
+        out.append("")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=1)
@@ -417,7 +455,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--baseline", action="store_true", help="score trafilatura.extract on the same pages")
     ap.add_argument("--no-fit", action="store_true", help="evaluate only; do not write the model")
+    ap.add_argument("--markdown", type=Path, default=None, help="render a --report JSON as Markdown and exit")
     args = ap.parse_args(argv)
+    if args.markdown:
+        print(markdown_report(json.loads(args.markdown.read_text(encoding="utf-8"))))
+        return 0
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread: same trees, no spinning on a busy machine
 
     pages: list[Page] = []
@@ -451,9 +493,9 @@ def main(argv: list[str] | None = None) -> int:
         rep = evaluate(items, oof, baseline, dropped)  # type: ignore[arg-type]
         rep = {"folds": args.folds, "grouped_by": "registrable domain", "data_digest": digest,
                "dropped_pages": dict(Counter(p.source for p in dropped)), **rep}
-        print_report({k: v for k, v in rep.items() if isinstance(v, dict)})
         if args.report:
             args.report.write_text(json.dumps(rep, indent=2) + "\n")
+        print_report({k: v for k, v in rep.items() if k in SOURCES})
     if not args.no_fit:
         model = fit(items, args.seed, meta)
         save_model(model, args.out)
