@@ -1,4 +1,6 @@
-"""The default block labeller: main-content extraction aligned onto blocks, plus structure cues.
+"""The rule labeller (``preannotate(..., labeller="rules")``): main-content extraction aligned onto blocks,
+plus structure cues. The default labeller is the learned one (:mod:`corpus.annotate.preannotate.learned`),
+which reuses this module's cues and text rules.
 
 How a block gets its label (first rule that applies):
 
