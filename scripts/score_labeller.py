@@ -1,8 +1,11 @@
-"""Score the default labeller's ``body`` view on trafilatura's evaluation set (metric ``trafilatura_segments``).
+"""Score the rule labeller's ``body`` view on trafilatura's evaluation set (metric ``trafilatura_segments``).
 
 Runs, in the same process and on the same decoded pages: draft_document + preannotate (the
-labeller's body view) and plain ``trafilatura.extract`` with default options. Prints one table (or
-JSON with ``--json``) with P / R / F1, pages, empty outputs and seconds per system.
+labeller's body view) and plain ``trafilatura.extract`` with default options.
+``--labeller learned`` scores the shipped learned model instead, but it was trained on these very
+pages, so that figure is in-sample; the learned labeller's honest (out-of-fold) figures come from
+``scripts/train_labeller.py``. Prints one table (or JSON with ``--json``) with P / R / F1, pages,
+empty outputs and seconds per system.
 
     python scripts/score_labeller.py [--dir ../shared/benchmarks/trafilatura-eval-dev] [--limit N] [--json]
 """
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from corpus.annotate.preannotate import PREANNOTATOR_VERSION, preannotate
 from corpus.annotate.preannotate.labeller import labeller_tool, trafilatura_version
+from corpus.annotate.preannotate.learned import learned_tool
 from corpus.evaluate.metrics import trafilatura_segments
 from corpus.ingestion.draft import draft_document
 from corpus.text.normalise import decode_raw
@@ -25,9 +29,12 @@ from corpus.text.normalise import decode_raw
 DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "trafilatura-eval-dev"
 
 
+LABELLER = "rules"
+
+
 def labeller_body(raw: bytes, html: str) -> str:
     doc = draft_document(raw, raw_format="html", gzipped=False)
-    return preannotate(doc, html=html, ner=False).view("body")
+    return preannotate(doc, html=html, ner=False, labeller=LABELLER).view("body")
 
 
 def trafilatura_default(raw: bytes, html: str) -> str | None:
@@ -72,12 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="score only the first N pages (sorted by URL)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--only", choices=("labeller", "trafilatura"), default=None)
+    ap.add_argument("--labeller", choices=("rules", "learned"), default="rules",
+                    help="learned: in-sample (the model was trained on this set)")
     args = ap.parse_args(argv)
+    global LABELLER
+    LABELLER = args.labeller
     if not (args.dir / "evaldata.json").exists():
         print(f"no evaldata.json under {args.dir}", file=sys.stderr)
         return 2
     pages = load_pages(args.dir, args.limit)
-    systems = [(f"corpus-labeller {labeller_tool()}", labeller_body),
+    tool = learned_tool() + " (in-sample)" if args.labeller == "learned" else labeller_tool()
+    systems = [(f"corpus-labeller {tool}", labeller_body),
                (f"trafilatura {trafilatura_version()} (extract, defaults)", trafilatura_default)]
     if args.only:
         prefix = {"labeller": "corpus", "trafilatura": "trafilatura"}[args.only]

@@ -64,7 +64,6 @@ from corpus.parallel import advance, resolve_jobs
 from corpus.progress import progress
 from corpus.store import Reject, display_location, document_line, unique_suffix
 from corpus.text.normalise import (
-    NORMALIZER,
     NormalisedPage,
     decode_raw_page,
     normalise_html_root,
@@ -93,16 +92,20 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
                input: str | None = None) -> Document:
     """One raw page -> draft document (pre-annotated when ``preannotate`` is given); parses the HTML once.
 
-    With ``options.normaliser == "v2"`` and pre-annotation, the pre-annotator (whose element features
-    read v1's lxml tree) labels the page as v1 normalises it, and its labels and entities are carried to
-    v2's blocks by the alignment of ``corpus migrate`` (:func:`_preannotate_through_v1`).
+    With ``options.normaliser == "v2"`` and pre-annotation on, the page is parsed once for both: the
+    learned labeller's features carry v2's text and blocks.
     """
     dec = decode_raw_page(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
     decoded = dec.text
-    root = elements = None
+    root = elements = features = None
     v2 = options.normaliser == "v2"
     if raw_format == "text":
         text, blocks = normalise_text(decoded)
+    elif v2 and preannotate is not None:
+        from corpus.annotate.preannotate.learned.features import page_features
+
+        features = page_features(decoded)
+        text, blocks = features.text, features.blocks
     elif v2:
         text, blocks = normalise_html_v2(decoded)
     else:
@@ -118,33 +121,11 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
         source_dataset=options.source_dataset, source_id=source_id, license=options.license,
         declared_charset=declared_charset, page=page, input=None if input is None else display_location(input),
     )
-    if preannotate is not None and v2 and raw_format != "text":
-        return _preannotate_through_v1(doc, page, decoded, preannotate, ner_arg(options.ner))
     if preannotate is not None:
+        extra = {"features": features} if features is not None else {}
         doc = preannotate(doc, html=None if raw_format == "text" else decoded, root=root, elements=elements,
-                          ner=ner_arg(options.ner))
+                          ner=ner_arg(options.ner), **extra)
     return doc
-
-
-def _preannotate_through_v1(doc: Document, page: NormalisedPage, decoded: str,
-                            preannotate: Callable[..., Document], ner: bool | str) -> Document:
-    """``doc`` (a v2 draft) pre-annotated on v1's text and tree, the labels carried to v2's blocks.
-
-    A page v1 cannot parse (deeper than libxml2's limit) is labelled from v2's text alone.
-    """
-    from corpus.migration.carry import carry
-    from corpus.migration.report import DocumentReport
-
-    try:
-        root = parse_html(decoded)
-        text, blocks, elements = normalise_html_root(root)
-    except DocumentError:
-        return preannotate(doc, html=decoded, root=None, elements=None, ner=ner)
-    if not text:
-        return preannotate(doc, html=decoded, root=None, elements=None, ner=ner)
-    v1 = doc.replace(normalizer=NORMALIZER, text=text, blocks=blocks)
-    labelled = preannotate(v1, html=decoded, root=root, elements=elements, ner=ner)
-    return carry(labelled, page, DocumentReport(doc.id, ""))
 
 
 def ner_arg(value: str) -> bool | str:

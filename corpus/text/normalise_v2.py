@@ -262,8 +262,15 @@ class _Walk:
 
 def normalise_html_tree_v2(tree) -> tuple[str, tuple[Block, ...], tuple[int, ...]]:
     """Text, blocks and the ``mem_id`` of each block's element, from a parsed lexbor tree (pruned in place)."""
+    text, blocks, elements, _ = walk_html_tree_v2(tree)
+    return text, blocks, elements
+
+
+def walk_html_tree_v2(tree) -> tuple[str, tuple[Block, ...], tuple[int, ...], _Walk | None]:
+    """:func:`normalise_html_tree_v2` plus the walk itself (its ``steps`` give every element's parent and
+    tag, which the block labeller's features read)."""
     if tree is None or tree.root is None:
-        return "", (), ()
+        return "", (), (), None
     walk = _Walk(tree)
     walk.run()
     cache: dict[int, str] = {}
@@ -282,7 +289,7 @@ def normalise_html_tree_v2(tree) -> tuple[str, tuple[Block, ...], tuple[int, ...
             yield t, tag, xp
 
     text, blocks = _assemble(parts(), folded=True)
-    return text, blocks, tuple(elements)
+    return text, blocks, tuple(elements), walk
 
 
 def normalise_html_v2(s: str) -> tuple[str, tuple[Block, ...]]:

@@ -61,10 +61,11 @@ for years and years.</p></div></section>
 
 
 def _labelled(page: str = NEWS_PAGE, **kw):
+    """The rule labeller (the learned one is tested in test_learned_labeller.py)."""
     raw = page.encode("utf-8")
     doc = draft_document(raw, raw_format="html", gzipped=False)
     html, _ = decode_raw(raw, "html")
-    return preannotate(doc, html=html, ner=False, **kw)
+    return preannotate(doc, html=html, ner=False, labeller="rules", **kw)
 
 
 def _label_of(doc, needle: str) -> str | None:
@@ -196,7 +197,8 @@ def test_dev_benchmark_body_view_matches_extractor() -> None:
     for _url, entry in entries:
         raw = (base / "pages" / entry["file"]).read_bytes()
         html, _ = decode_raw(raw, "html")
-        doc = preannotate(draft_document(raw, raw_format="html", gzipped=False), html=html, ner=False)
+        doc = preannotate(draft_document(raw, raw_format="html", gzipped=False), html=html, ner=False,
+                          labeller="rules")
         ours.append((doc.view("body"), entry["with"], entry["without"]))
         theirs.append((trafilatura.extract(html), entry["with"], entry["without"]))
     mine = trafilatura_segments(ours, bootstrap=0)

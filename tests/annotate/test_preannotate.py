@@ -50,22 +50,29 @@ def test_keeps_text_and_offsets_and_marks_provenance() -> None:
 
 
 def test_root_and_html_give_the_same_result() -> None:
+    """The rule labeller reads the v1 tree; the learned one needs the page itself (``html``)."""
     draft, html = _draft(NEWS_PAGE)
     root = parse_html(html)
-    assert preannotate(draft, root=root, ner=False) == preannotate(draft, html=html, ner=False)
+    rules = preannotate(draft, html=html, ner=False, labeller="rules")
+    assert preannotate(draft, root=root, ner=False) == rules  # no html: the rules run
     # the caller's tree is not modified by the extractor
-    assert preannotate(draft, root=root, ner=False) == preannotate(draft, html=html, ner=False)
+    assert preannotate(draft, root=root, ner=False) == rules
+    learned = preannotate(draft, html=html, root=root, ner=False)
+    assert learned == preannotate(draft, html=html, ner=False)
+    assert learned.annotation.blocks.tool.startswith("corpus-labeller@2.")
+    assert rules.annotation.blocks.tool.startswith("corpus-labeller@1.")
+    with pytest.raises(ConfigError):
+        preannotate(draft, html=html, ner=False, labeller="magic")
 
 
 def test_passing_the_block_elements_gives_the_same_result() -> None:
     draft, html = _draft(NEWS_PAGE)
     root = parse_html(html)
     _, _, elements = normalise_html_root(root)
-    assert preannotate(draft, root=root, elements=elements, ner=False) == preannotate(draft, html=html, ner=False)
+    rules = preannotate(draft, html=html, ner=False, labeller="rules")
+    assert preannotate(draft, root=root, elements=elements, ner=False, labeller="rules") == rules
     # elements that do not match the blocks are ignored, not trusted
-    assert preannotate(draft, root=root, elements=elements[:-1], ner=False) == preannotate(
-        draft, html=html, ner=False
-    )
+    assert preannotate(draft, root=root, elements=elements[:-1], ner=False, labeller="rules") == rules
 
 
 def test_mismatched_html_falls_back_to_text_labelling() -> None:

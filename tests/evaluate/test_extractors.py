@@ -13,7 +13,7 @@ from corpus.evaluate import extractors as X
 from corpus.evaluate.extractors.pool import Task, cap_text, run_isolated
 
 BUILTINS = {"trafilatura", "readability", "justext", "goose3", "boilerpy3", "newspaper4k", "news-please",
-            "resiliparse", "inscriptis", "html-text", "html2text", "bs4", "everything", "nothing"}
+            "resiliparse", "inscriptis", "html-text", "html2text", "bs4", "everything", "nothing", "corpus-labeller"}
 
 
 def test_builtin_adapters_are_registered_with_variants():

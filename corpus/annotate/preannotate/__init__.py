@@ -13,13 +13,14 @@ from dataclasses import fields
 
 from corpus.annotate.preannotate.labeller import label_blocks, labeller_tool
 from corpus.annotate.preannotate.language import identify_language, langid_version
+from corpus.annotate.preannotate.learned import label_blocks_learned, learned_tool
 from corpus.annotate.preannotate.metadata import PageMetadata, extract_metadata
 from corpus.annotate.preannotate.ner import find_entities, resolve_model
-from corpus.errors import DocumentError, MissingDependencyError
+from corpus.errors import ConfigError, DocumentError, MissingDependencyError
 from corpus.model import Annotation, Block, Document, Layer, Metadata, domain_of
 from corpus.text.normalise import normalise_html_root, parse_html
 
-__all__ = ["METADATA_TOOL", "METADATA_VERSION", "PREANNOTATOR_VERSION", "preannotate"]
+__all__ = ["LABELLERS", "METADATA_TOOL", "METADATA_VERSION", "PREANNOTATOR_VERSION", "preannotate"]
 
 PREANNOTATOR_VERSION = "1.0.0"
 #: Version of the metadata rules (``metadata.py``, ``byline.py``); recorded in ``annotation.metadata.tool``.
@@ -28,8 +29,12 @@ METADATA_TOOL = f"corpus-metadata@{METADATA_VERSION}"
 _KEEP = frozenset({"gold", "projected"})
 
 
+#: Block labellers :func:`preannotate` can run: the learned model (default) or the rules with trafilatura.
+LABELLERS = ("learned", "rules")
+
+
 def preannotate(doc: Document, *, html: str | None = None, root=None, elements: Sequence | None = None,
-                ner: bool | str = "auto") -> Document:
+                ner: bool | str = "auto", labeller: str = "learned", features=None) -> Document:
     """Label every block, fill the metadata from the page and (when a model is there) add entities.
 
     ``html`` is the decoded page (``corpus.text.normalise.decode_raw``) or ``root`` its parsed tree
@@ -37,35 +42,40 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, elements: 
     :func:`corpus.text.normalise.normalise_html_root` returned for ``root`` when the draft was made from
     that very tree (saves normalising it again; ignored without ``root``). ``ner``: ``"auto"`` (use an
     installed spaCy model for the document's language if there is one), ``True`` (require one),
-    ``False`` (off) or a spaCy model name. ``source.url`` is filled from the page's canonical link
-    only when the draft has no URL. Never raises on bad markup; a requested but missing NER model
-    raises :class:`corpus.errors.ConfigError`.
+    ``False`` (off) or a spaCy model name. ``labeller``: ``"learned"`` (the shipped model over
+    normaliser v2 blocks, :mod:`corpus.annotate.preannotate.learned`; needs ``html``, else the rules
+    run) or ``"rules"`` (:mod:`corpus.annotate.preannotate.labeller`); ``features``: the learned
+    labeller's :func:`~corpus.annotate.preannotate.learned.features.page_features` of ``html`` when
+    the caller computed them (saves parsing the page again). ``source.url`` is filled from
+    the page's canonical link only when the draft has no URL. Never raises on bad markup; a requested
+    but missing NER model raises :class:`corpus.errors.ConfigError`.
     """
+    if labeller not in LABELLERS:
+        raise ConfigError(f"unknown labeller {labeller!r}; choose one of {', '.join(LABELLERS)}")
     if root is None and html is not None:
         try:
             root = parse_html(html)
         except DocumentError:
             root = None
-    if root is None or elements is None or len(elements) != len(doc.blocks):
-        elements = None
-    if root is not None and elements is None:
-        try:
-            text, blocks, elements = normalise_html_root(root)
-        except DocumentError:
-            text, blocks, elements = "", (), None
-        if text != doc.text or [(b.start, b.end) for b in blocks] != [(b.start, b.end) for b in doc.blocks]:
-            elements = None  # the tree is not the one the draft came from: label from the text alone
     ann = doc.annotation
     page = extract_metadata(root, url=doc.source.url) if root is not None else PageMetadata(Metadata())
 
     new_blocks = doc.blocks
     blocks_layer = ann.blocks
     if ann.blocks.status not in _KEEP:
-        labels = label_blocks(doc.text, doc.blocks, elements, source=(html if html is not None else root)
-                              if elements is not None else None, titles=page.titles)
+        labels = tool = None
+        if labeller == "learned" and html is not None and doc.source.raw_format != "text":
+            try:
+                labels = label_blocks_learned(doc.text, doc.blocks, html, titles=page.titles, features=features)
+                tool = learned_tool()
+            except DocumentError:
+                labels = None  # markup v2 rejects: the rules label it from the v1 tree or the text
+        if labels is None:
+            labels = _rule_labels(doc, html, root, elements, page.titles)
+            tool = labeller_tool()
         new_blocks = tuple(Block(b.start, b.end, lab, b.tag, b.xpath) for b, lab in zip(doc.blocks, labels,
                                                                                           strict=True))
-        blocks_layer = Layer(status="model", tool=labeller_tool())
+        blocks_layer = Layer(status="model", tool=tool)
 
     metadata = doc.metadata
     metadata_layer = ann.metadata
@@ -94,6 +104,22 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, elements: 
                             entity_label_set=label_set, guidelines_version=ann.guidelines_version)
     return doc.replace(source=source, blocks=new_blocks, entities=entities, metadata=metadata,
                        annotation=annotation)
+
+
+def _rule_labels(doc: Document, html: str | None, root, elements: Sequence | None,
+                 titles: Sequence[str]) -> tuple[str, ...]:
+    """The rule labeller on the draft's v1 elements (re-normalising ``root`` when none were given)."""
+    if root is None or elements is None or len(elements) != len(doc.blocks):
+        elements = None
+    if root is not None and elements is None:
+        try:
+            text, blocks, elements = normalise_html_root(root)
+        except DocumentError:
+            text, blocks, elements = "", (), None
+        if text != doc.text or [(b.start, b.end) for b in blocks] != [(b.start, b.end) for b in doc.blocks]:
+            elements = None  # the tree is not the one the draft came from: label from the text alone
+    return label_blocks(doc.text, doc.blocks, elements, source=(html if html is not None else root)
+                        if elements is not None else None, titles=titles)
 
 
 def _merge_metadata(existing: Metadata, found: Metadata, text: str, blocks: tuple[Block, ...]) -> tuple[Metadata,

@@ -1,4 +1,6 @@
-"""The default block labeller: main-content extraction aligned onto blocks, plus structure cues.
+"""The rule labeller (``preannotate(..., labeller="rules")``): main-content extraction aligned onto blocks,
+plus structure cues. The default labeller is the learned one (:mod:`corpus.annotate.preannotate.learned`),
+which reuses this module's cues and text rules.
 
 How a block gets its label (first rule that applies):
 
@@ -119,6 +121,9 @@ _PREFIX_EXCEPTIONS = frozenset({"commentary", "commentaries", "shareholder", "sh
                                 "authorities", "authorised", "authorized", "promotional-article"})
 _WORD_EXACT = {w: lab for w, lab, prefix in _WORD_CUES if not prefix}
 _WORD_PREFIX = tuple((w, lab) for w, lab, prefix in _WORD_CUES if prefix)
+# the first stem (in _WORD_CUES order) a word starts with: regex alternatives are tried in order
+_PREFIX_RE = re.compile("|".join(re.escape(w) for w, _ in _WORD_PREFIX))
+_PREFIX_LABEL = dict(_WORD_PREFIX)
 _FINE = frozenset({"caption", "byline"})
 _BODY_HINTS = frozenset({"articlebody", "article-body", "articletext", "article-text", "entry-content",
                          "post-content", "story-body", "storybody", "post-body", "postbody", "article-content",
@@ -241,9 +246,9 @@ def element_cue(el) -> str | None:
             return lab
         if w in _PREFIX_EXCEPTIONS:
             continue
-        for stem, lab in _WORD_PREFIX:
-            if w.startswith(stem):
-                return lab
+        m = _PREFIX_RE.match(w)
+        if m:
+            return _PREFIX_LABEL[m.group()]
     return None
 
 
@@ -487,7 +492,12 @@ def _paragraph_like(text: str, el, cues: _Cues) -> bool:
 
 
 def _fallback(text: str, words: int, el, link_cache: dict[int, float], *, before_title: bool) -> str:
-    if _link_density(el, link_cache) >= 0.5 and words <= 60:
+    return _fallback_text(text, words, _link_density(el, link_cache), before_title=before_title)
+
+
+def _fallback_text(text: str, words: int, link_density: float, *, before_title: bool) -> str:
+    """Label of a block no rule claimed, from its text and the share of its characters in links."""
+    if link_density >= 0.5 and words <= 60:
         return "navigation"
     cue = _line_cue(text, words)
     if cue is not None:

@@ -319,3 +319,37 @@ register(ExtractorSpec(
     variants={"": {"normalizer": NORMALIZER_VERSION}, "html": {"html": True}},
 ))
 register(ExtractorSpec(name="nothing", factory=_nothing, description="baseline: empty output for every page"))
+
+
+def _corpus_labeller(options: Mapping[str, Any]) -> ExtractFn:
+    from corpus.annotate.preannotate.learned import predict_page
+    from corpus.labels import VIEWS
+
+    keep = VIEWS[options["view"]]
+
+    def run(page: Page) -> str:
+        if page.raw_format == "text":
+            return ""
+        pf, labels = predict_page(page.html)
+        return "\n".join(pf.text[b.start : b.end] for b, lab in zip(pf.blocks, labels, strict=True) if lab in keep)
+
+    return run
+
+
+def _labeller_model_digest() -> str:
+    """Digest of the shipped labeller model, so cached outputs are recomputed when the model changes."""
+    try:
+        from corpus.annotate.preannotate.learned import default_model
+
+        return str(default_model().meta["digest"])
+    except Exception:  # a missing model shows when the extractor runs, with its own message
+        return "missing"
+
+
+register(ExtractorSpec(
+    name="corpus-labeller", factory=_corpus_labeller,
+    description="this package's learned block labeller on normaliser v2 blocks: the body view "
+                "(:article = title, byline, body and caption blocks)",
+    variants={"": {"view": "body", "model": _labeller_model_digest()},
+              "article": {"view": "article", "model": _labeller_model_digest()}},
+))

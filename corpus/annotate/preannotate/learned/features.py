@@ -1,0 +1,497 @@
+"""Block features for the learned labeller, from one page parsed by normaliser v2 (lexbor).
+
+:func:`page_features` parses and normalises the page once and returns, next to the v2 text and
+blocks, a ``float32`` matrix with one row per block and the columns of :data:`FEATURES`: the block's
+tag, text and link density, punctuation, digit and stop-word ratios, position on the page, its
+ancestors' tags and class/id words (and the structural cue of the nearest cue-bearing ancestor),
+the text mass of its parent and grandparent, whether it lies in the page's densest paragraph
+container, neighbour features, repetition of its text on the page and matches with the page title.
+Every feature is computed from the page alone, deterministically.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpus.annotate.preannotate.labeller import (
+    _CREDIT_LEADIN,
+    _RELATED_LEADIN,
+    _SENTENCE_END,
+    _canon,
+    _tokens,
+    element_cue,
+)
+from corpus.model import Block
+from corpus.text.normalise import fold
+from corpus.text.normalise_v2 import parse_html_v2, walk_html_tree_v2
+
+#: Labels a structural cue can suggest (one-hot features, in this order).
+CUE_LABELS = ("navigation", "header", "footer", "advertisement", "related", "paywall", "social", "comments",
+              "other", "caption", "byline", "body")
+#: Block tags with a column of their own; every other tag falls into ``tag_other``.
+BLOCK_TAG_COLUMNS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote", "pre",
+                     "dd", "dt", "figcaption", "section", "article", "header", "footer", "nav", "aside", "form",
+                     "table", "tr", "ul", "ol", "main", "address", "summary", "caption")
+#: Ancestor tags whose presence above the block is a feature.
+ANCESTOR_TAGS = ("article", "main", "nav", "header", "footer", "aside", "form", "figure", "table", "li", "section",
+                 "ul", "ol", "blockquote", "details", "dialog")
+#: Class/id words looked for on the block's element and its nearest ancestors.
+CLASS_WORDS = ("content", "article", "post", "entry", "text", "body", "story", "main", "detail", "single",
+               "sidebar", "widget", "menu", "nav", "footer", "header", "comment", "related", "share", "social",
+               "ad", "promo", "breadcrumb", "tag", "meta", "author", "date", "caption", "title", "headline",
+               "summary", "teaser", "card", "list", "item", "btn", "button", "link", "modal", "cookie",
+               "newsletter", "subscribe", "hidden", "footnote", "toc", "review", "product", "price", "description",
+               "question", "answer", "message", "thread", "reply", "user", "profile", "rating", "recipe",
+               "instructions", "ingredients", "lead", "intro", "copy", "prose", "rich", "wysiwyg", "container",
+               "wrapper", "row", "col", "grid", "label", "icon", "logo", "search", "form", "login", "sign")
+#: How many ancestors (from the block's own element up) the class words and cue distance look at.
+CLASS_DEPTH = 6
+#: Ancestors walked at most per block (deeper documents are cut there).
+MAX_CHAIN = 64
+#: Neighbour offsets whose basic features are copied into a block's row.
+NEIGHBOURS = (-2, -1, 1, 2)
+#: Half-width of the window the windowed averages run over.
+WINDOW = 4
+#: A paragraph this long (words), ending like a sentence and with few links, anchors the text mass.
+LONG_PARAGRAPH_WORDS = 12
+
+# A small multilingual stop-word list (function words of the languages most pages are in).
+STOP_WORDS = frozenset("""
+a an the and or but of to in on at by for with from as is are was were be been being it its this that these
+those he she they we you i his her their our your not no do does did have has had will would can could should
+may might must there here which who whom what when where why how all any some more most other such than then
+so if into over about after before also just only very
+der die das und oder aber ist sind war waren ein eine einen einem einer nicht mit von zu im in den dem des auf
+für sich auch es er sie wir ihr als wie bei nach aus um an noch nur so dass wird werden hat haben
+le la les et ou mais est sont été un une des du de dans sur pour avec par pas que qui il elle ils nous vous au
+aux ce cette ses son sa leur plus ne se en
+el los las y o pero es son fue un una unos unas del al en con por para no que se su sus lo como más le
+il lo gli e ma è sono di da con per non che si della dei delle nel alla
+o os as e mas é são um uma do da dos das em no na com por para não que se seu sua
+de het een en of maar is zijn was niet met van voor op te dat die er ook aan als bij
+""".split())
+
+_PUNCT = re.compile(r"[.,;:!?]")
+_DIGIT = re.compile(r"\d")
+# Matched against the lower-cased text (cheaper than IGNORECASE).
+_DATE = re.compile(r"\b(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
+                   r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}-\d{2}-\d{2})")
+_BYLINE_START = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+\w")
+_AD_TEXT = re.compile(r"^(?:advertisement|anzeige|werbung|sponsored|publicidad|publicité|ad)\b")
+_SOCIAL_TEXT = re.compile(r"^(?:share|teilen|partager|compartir|tweet|facebook|twitter|whatsapp|linkedin|pinterest"
+                          r"|e-?mail|print|follow)\b")
+_PAYWALL_TEXT = re.compile(r"\b(?:sign[ -]?in|sign[ -]?up|log[ -]?in|subscri(?:be|ption|ber)|register"
+                           r"|abonnieren|anmelden|registrieren|free trial)\b")
+_PAYWALL_HINT = ("sign", "log", "subscri", "regist", "abonn", "anmeld", "free trial")
+_COOKIE_TEXT = re.compile(r"\b(?:cookies?|consent|gdpr|privacy settings|datenschutz)\b")
+_COOKIE_HINT = ("cookie", "consent", "gdpr", "privacy settings", "datenschutz")
+_COPYRIGHT_LOW = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved|impressum|imprint|datenschutz"
+                            r"|privacy policy")
+
+
+def _names() -> tuple[str, ...]:
+    names = ["log_words", "log_chars", "link_density", "punct_ratio", "digit_ratio", "upper_start", "sentence_end",
+             "stop_ratio", "mean_word_len", "has_date", "byline_start", "copyright", "related_leadin",
+             "credit_leadin", "ad_text", "social_text", "paywall_text", "cookie_text", "pos_block", "pos_char",
+             "log_n_blocks", "log_page_words", "repeat_log", "title_exact", "title_overlap", "title_dist",
+             "after_title", "in_long_span", "long_before_share", "long_after_share", "depth", "elem_blocks_log",
+             "parent_words_log", "parent_blocks_log", "parent_link_density", "parent_long_share",
+             "grand_words_log", "grand_blocks_log", "grand_link_density", "grand_long_share", "in_main_container",
+             "main_container_depth_gap", "container_share", "cue_distance"]
+    names += [f"tag_{t}" for t in BLOCK_TAG_COLUMNS] + ["tag_other"]
+    names += [f"anc_{t}" for t in ANCESTOR_TAGS]
+    names += [f"cue_{c}" for c in CUE_LABELS]
+    names += [f"cls_{w}" for w in CLASS_WORDS]
+    for k in NEIGHBOURS:
+        side = f"m{-k}" if k < 0 else f"p{k}"
+        names += [f"{side}_log_words", f"{side}_link_density", f"{side}_sentence_end", f"{side}_same_parent",
+                  f"{side}_tag_p", f"{side}_tag_heading"]
+    names += ["win_link_density", "win_log_words", "win_sentence_share"]
+    return tuple(names)
+
+
+#: Column names of the feature matrix, in order (recorded in the model file).
+FEATURES: tuple[str, ...] = _names()
+_COL = {n: i for i, n in enumerate(FEATURES)}
+_TAG_COL = {t: _COL[f"tag_{t}"] for t in BLOCK_TAG_COLUMNS}
+_ANC_COL = {t: _COL[f"anc_{t}"] for t in ANCESTOR_TAGS}
+_CUE_COL = {c: _COL[f"cue_{c}"] for c in CUE_LABELS}
+_CLS_COL = {w: _COL[f"cls_{w}"] for w in CLASS_WORDS}
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_WORD_SPLIT = re.compile(r"[^a-z]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CUE_SELECTOR = "[class], [id], [role], [itemtype], [itemprop], nav, header, footer, aside, form, menu, figcaption"
+
+
+class _El:
+    """The two things :func:`element_cue` reads from an element (tag and attributes) for a lexbor node."""
+
+    __slots__ = ("attrs", "tag")
+
+    def __init__(self, tag: str, attrs: dict) -> None:
+        self.tag = tag
+        self.attrs = attrs
+
+    def get(self, key: str) -> str | None:
+        v = self.attrs.get(key)
+        return v if isinstance(v, str) else None
+
+
+_cue_cache: dict[tuple, tuple[str | None, frozenset[str]]] = {}
+
+
+def _cue_and_words(tag: str, attrs: dict) -> tuple[str | None, frozenset[str]]:
+    key = (tag, attrs.get("class"), attrs.get("id"), attrs.get("role"), attrs.get("itemtype"), attrs.get("itemprop"))
+    hit = _cue_cache.get(key)
+    if hit is None:
+        cue = element_cue(_El(tag, attrs))
+        raw = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if isinstance(v, str))[:300]
+        words = frozenset(w for w in _WORD_SPLIT.split(_CAMEL.sub(" ", raw).lower()) if w)
+        hit = (cue, frozenset(w for w in CLASS_WORDS if w in words))
+        if len(_cue_cache) < 200_000:
+            _cue_cache[key] = hit
+    return hit
+
+
+@dataclass(frozen=True)
+class PageFeatures:
+    """The v2 text and blocks of a page, the block tags, the feature matrix and the page's titles."""
+
+    text: str
+    blocks: tuple[Block, ...]
+    X: np.ndarray
+    cues: tuple[str | None, ...]  # nearest structural cue per block (raw, for the label rules)
+    titles: tuple[str, ...]
+    title_index: int | None
+
+
+def _titles(tree) -> list[str]:
+    out = []
+    t = tree.css_first("title")
+    if t is not None:
+        out.append(t.text(deep=True))
+    for sel in ('meta[property="og:title"]', 'meta[name="twitter:title"]'):
+        m = tree.css_first(sel)
+        if m is not None and isinstance(m.attributes.get("content"), str):
+            out.append(m.attributes["content"])
+    return [fold(s) for s in out if s and fold(s)]
+
+
+def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
+    """Parse and normalise ``html`` with normaliser v2 and compute every block's features.
+
+    Raises :class:`corpus.errors.DocumentError` for markup v2 rejects (as normalising it would).
+    """
+    if not html.strip():
+        return PageFeatures("", (), np.zeros((0, len(FEATURES)), np.float32), (), (), None)
+    tree = parse_html_v2(html)
+    titles = _titles(tree) + [fold(t) for t in extra_titles if t and fold(t)]
+    text, blocks, elements, walk = walk_html_tree_v2(tree)
+    n = len(blocks)
+    X = np.zeros((n, len(FEATURES)), np.float32)
+    if n == 0 or walk is None:
+        return PageFeatures(text, blocks, X, (), tuple(titles), None)
+    steps = walk.steps
+    names = walk.names
+    texts = [text[b.start : b.end] for b in blocks]
+    toks = [_tokens(t) for t in texts]
+    words = np.array([len(t) for t in toks], np.float64)
+    chars = np.array([len(t) for t in texts], np.float64)
+    total_words = float(words.sum()) or 1.0
+
+    # ancestor chains (mem_ids, from the block element's parent upwards)
+    chain_cache: dict[int, tuple[int, ...]] = {}
+
+    def chain(e: int) -> tuple[int, ...]:
+        """The ancestors of ``e`` (parent first, at most MAX_CHAIN), memoised up the tree."""
+        hit = chain_cache.get(e)
+        if hit is not None:
+            return hit
+        stack = []
+        m = e
+        while m in steps and m not in chain_cache:
+            stack.append(m)
+            m = steps[m][0]
+        for x in reversed(stack):
+            p = steps[x][0]
+            chain_cache[x] = ((p, *chain_cache[p]))[:MAX_CHAIN] if p in steps else ()
+        return chain_cache.get(e, ())
+
+    # structural cues and class words of the attribute-bearing elements that hold a block
+    needed = set(elements)
+    for e in set(elements):
+        needed.update(chain(e))
+    cue_of: dict[int, str | None] = {}
+    cls_of: dict[int, frozenset[str]] = {}
+    for node in tree.root.css(_CUE_SELECTOR):
+        if node.mem_id not in needed:
+            continue
+        cue, cw = _cue_and_words(node.tag, node.attributes)
+        if cue is not None:
+            cue_of[node.mem_id] = cue
+        if cw:
+            cls_of[node.mem_id] = cw
+
+    # link characters per block element
+    elem_set = set(elements)
+    elem_chars: Counter[int] = Counter()
+    for e, c in zip(elements, chars, strict=True):
+        elem_chars[e] += int(c)
+    link_chars: Counter[int] = Counter()
+    for a in tree.root.css("a"):
+        t = a.text(deep=True)
+        if not t or not t.strip():
+            continue
+        m = a.mem_id
+        for _ in range(MAX_CHAIN):
+            if m in elem_set or m not in steps:
+                break
+            m = steps[m][0]
+        if m in elem_set:
+            link_chars[m] += len(fold(t))
+    link = np.array([min(1.0, link_chars[e] / elem_chars[e]) if elem_chars[e] else 0.0 for e in elements])
+
+    sentence_end = np.array([bool(_SENTENCE_END.search(t)) for t in texts], np.float64)
+    long_par = (words >= LONG_PARAGRAPH_WORDS) & (sentence_end > 0) & (link < 0.3)
+
+    # text mass of long paragraphs per ancestor, and the densest container
+    mass: Counter[int] = Counter()
+    for i in np.flatnonzero(long_par):
+        for anc in chain(elements[i]):
+            mass[anc] += int(chars[i])
+    total_mass = float(sum(int(chars[i]) for i in np.flatnonzero(long_par))) or 0.0
+    best, best_depth = None, -1
+    if total_mass:
+        for anc, m in mass.items():
+            if m >= 0.5 * total_mass:
+                d = len(chain(anc))
+                if d > best_depth:
+                    best, best_depth = anc, d
+
+    parent_words: Counter[int] = Counter()
+    parent_blocks: Counter[int] = Counter()
+    parent_link: Counter[int] = Counter()
+    parent_long: Counter[int] = Counter()
+    grand_words: Counter[int] = Counter()
+    grand_blocks: Counter[int] = Counter()
+    grand_link: Counter[int] = Counter()
+    grand_long: Counter[int] = Counter()
+    parents = []
+    grands = []
+    for i, e in enumerate(elements):
+        ch = chain(e)
+        p = ch[0] if ch else -1
+        g = ch[1] if len(ch) > 1 else -1
+        parents.append(p)
+        grands.append(g)
+        for key, w_, b_, l_, lp_ in ((p, parent_words, parent_blocks, parent_link, parent_long),
+                                     (g, grand_words, grand_blocks, grand_link, grand_long)):
+            w_[key] += int(words[i])
+            b_[key] += 1
+            l_[key] += float(link[i] * chars[i])
+            lp_[key] += int(chars[i]) if long_par[i] else 0
+    elem_blocks = Counter(elements)
+
+    canon = [" ".join(tk) if t.isascii() else _canon(t) for t, tk in zip(texts, toks, strict=True)]
+    repeats = Counter(canon)
+    title_canon = [c for c in (_canon(t) for t in titles) if c]
+    title_exact = np.zeros(n)
+    title_overlap = np.zeros(n)
+    title_sets = [set(c.split()) for c in title_canon]
+    for i in range(min(n, 400)):
+        c = canon[i]
+        if not c or len(c) > 400:
+            continue
+        if c in title_canon:
+            title_exact[i] = 1.0
+        ws = set(c.split())
+        if ws and title_sets:
+            title_overlap[i] = max(len(ws & s) / len(ws | s) for s in title_sets)
+    tags = [b.tag or "" for b in blocks]
+    title_index = _pick_title(title_exact, title_overlap, tags, n)
+    long_idx = np.flatnonzero(long_par)
+    first_long = int(long_idx[0]) if long_idx.size else n
+    last_long = int(long_idx[-1]) if long_idx.size else -1
+    cum_long = np.cumsum(np.where(long_par, chars, 0.0))
+    long_total = float(cum_long[-1]) if n else 0.0
+
+    anc_memo: dict[int, frozenset[int]] = {}
+
+    def anc_cols(m: int) -> frozenset[int]:
+        """Columns of the ancestor tags of ``m`` and above (memoised up the tree)."""
+        stack = []
+        while m in steps and m not in anc_memo:
+            stack.append(m)
+            m = steps[m][0]
+        base = anc_memo.get(m, frozenset())
+        for x in reversed(stack):
+            col = _ANC_COL.get(names.get(steps[x][1], ""))
+            base = base | {col} if col is not None else base
+            anc_memo[x] = base
+        return base
+
+    half_mass = 0.5 * total_mass
+    cue_memo: dict[int, tuple[str | None, int]] = {}
+
+    def nearest_cue(m: int) -> tuple[str | None, int]:
+        """Nearest structural cue at or above ``m`` and its distance; an element holding most of the
+        paragraph text is a content container, not a widget, so its cue is passed over."""
+        stack = []
+        while m in steps and m not in cue_memo:
+            cu = cue_of.get(m)
+            if cu is not None and (cu == "body" or not total_mass or mass.get(m, 0) < half_mass):
+                cue_memo[m] = (cu, 0)
+                break
+            stack.append(m)
+            m = steps[m][0]
+        found = cue_memo.get(m, (None, -1))
+        for x in reversed(stack):
+            found = (found[0], found[1] + 1) if found[0] is not None else found
+            cue_memo[x] = found
+        return found
+
+    cues: list[str | None] = []
+    cols = _COL
+    width = len(FEATURES)
+    rows = [[0.0] * width for _ in range(n)]  # list rows: item assignment is far cheaper than on an array
+    # plain floats in the loop: numpy scalar arithmetic is several times slower
+    words_l, chars_l, link_l, end_l = words.tolist(), chars.tolist(), link.tolist(), sentence_end.tolist()
+    exact_l, overlap_l, cum_l = title_exact.tolist(), title_overlap.tolist(), cum_long.tolist()
+    for i in range(n):
+        row = rows[i]
+        t = texts[i]
+        tk = toks[i]
+        w = words_l[i]
+        c = chars_l[i]
+        row[cols["log_words"]] = math.log1p(w)
+        row[cols["log_chars"]] = math.log1p(c)
+        row[cols["link_density"]] = link_l[i]
+        row[cols["punct_ratio"]] = len(_PUNCT.findall(t)) / c if c else 0.0
+        row[cols["digit_ratio"]] = len(_DIGIT.findall(t)) / c if c else 0.0
+        row[cols["upper_start"]] = 1.0 if t[:1].isupper() else 0.0
+        row[cols["sentence_end"]] = end_l[i]
+        row[cols["stop_ratio"]] = sum(1 for x in tk if x in STOP_WORDS) / w if w else 0.0
+        row[cols["mean_word_len"]] = sum(map(len, tk)) / w if w else 0.0
+        if w <= 40:
+            low = t.lower()
+            digits = row[cols["digit_ratio"]] > 0
+            row[cols["has_date"]] = 1.0 if digits and _DATE.search(low) else 0.0
+            row[cols["byline_start"]] = 1.0 if _BYLINE_START.match(low) else 0.0
+            row[cols["copyright"]] = 1.0 if _COPYRIGHT_LOW.search(low) else 0.0
+            row[cols["related_leadin"]] = 1.0 if _RELATED_LEADIN.match(t) else 0.0
+            row[cols["credit_leadin"]] = 1.0 if _CREDIT_LEADIN.match(t) or t.startswith("©") else 0.0
+            row[cols["ad_text"]] = 1.0 if _AD_TEXT.match(low) else 0.0
+            row[cols["social_text"]] = 1.0 if _SOCIAL_TEXT.match(low) else 0.0
+            hint = any(h in low for h in _PAYWALL_HINT)
+            row[cols["paywall_text"]] = 1.0 if hint and _PAYWALL_TEXT.search(low) else 0.0
+            hint = any(h in low for h in _COOKIE_HINT)
+            row[cols["cookie_text"]] = 1.0 if hint and _COOKIE_TEXT.search(low) else 0.0
+        row[cols["pos_block"]] = i / n
+        row[cols["pos_char"]] = blocks[i].start / max(1, len(text))
+        row[cols["log_n_blocks"]] = math.log1p(n)
+        row[cols["log_page_words"]] = math.log1p(total_words)
+        row[cols["repeat_log"]] = math.log(repeats[canon[i]]) if canon[i] else 0.0
+        row[cols["title_exact"]] = exact_l[i]
+        row[cols["title_overlap"]] = overlap_l[i]
+        if title_index is not None:
+            d = i - title_index
+            row[cols["title_dist"]] = max(-50, min(50, d))
+            row[cols["after_title"]] = 1.0 if d > 0 else 0.0
+        else:
+            row[cols["title_dist"]] = -99.0
+        row[cols["in_long_span"]] = 1.0 if first_long <= i <= last_long else 0.0
+        if long_total:
+            before = cum_l[i - 1] if i else 0.0
+            row[cols["long_before_share"]] = before / long_total
+            row[cols["long_after_share"]] = (long_total - cum_l[i]) / long_total
+        e = elements[i]
+        ch = chain(e)
+        row[cols["depth"]] = len(ch)
+        row[cols["elem_blocks_log"]] = math.log(elem_blocks[e])
+        p, g = parents[i], grands[i]
+        row[cols["parent_words_log"]] = math.log1p(parent_words[p])
+        row[cols["parent_blocks_log"]] = math.log(parent_blocks[p])
+        row[cols["parent_link_density"]] = parent_link[p] / max(1.0, parent_words[p] * 5.0)
+        row[cols["parent_long_share"]] = parent_long[p] / total_mass if total_mass else 0.0
+        row[cols["grand_words_log"]] = math.log1p(grand_words[g])
+        row[cols["grand_blocks_log"]] = math.log(grand_blocks[g])
+        row[cols["grand_link_density"]] = grand_link[g] / max(1.0, grand_words[g] * 5.0)
+        row[cols["grand_long_share"]] = grand_long[g] / total_mass if total_mass else 0.0
+        if best is not None:
+            inside = best == e or best in ch
+            row[cols["in_main_container"]] = 1.0 if inside else 0.0
+            row[cols["main_container_depth_gap"]] = (len(ch) - best_depth) if inside else -1.0
+        share = 0.0
+        for anc in ch[:3]:
+            if total_mass:
+                share = max(share, mass.get(anc, 0) / total_mass)
+        row[cols["container_share"]] = share
+        row[_TAG_COL.get(tags[i], cols["tag_other"])] = 1.0
+        for col in anc_cols(ch[0]) if ch else ():
+            row[col] = 1.0
+        cue, cue_dist = nearest_cue(e)
+        cues.append(cue)
+        if cue is not None:
+            row[_CUE_COL[cue]] = 1.0
+        row[cols["cue_distance"]] = cue_dist
+        for anc in (e, *ch[: CLASS_DEPTH - 1]):
+            for wd in cls_of.get(anc, ()):
+                row[_CLS_COL[wd]] = 1.0
+
+    X = np.asarray(rows, np.float32)
+    # neighbours and windows (vectorised)
+    is_p = np.array([t == "p" for t in tags], np.float64)
+    is_h = np.array([t in _HEADINGS for t in tags], np.float64)
+    lw = np.log1p(words)
+    par = np.array(parents)
+    for k in NEIGHBOURS:
+        side = f"m{-k}" if k < 0 else f"p{k}"
+        idx = np.arange(n) + k
+        ok = (idx >= 0) & (idx < n)
+        j = np.clip(idx, 0, n - 1)
+        X[:, cols[f"{side}_log_words"]] = np.where(ok, lw[j], -1.0)
+        X[:, cols[f"{side}_link_density"]] = np.where(ok, link[j], -1.0)
+        X[:, cols[f"{side}_sentence_end"]] = np.where(ok, sentence_end[j], -1.0)
+        X[:, cols[f"{side}_same_parent"]] = np.where(ok, (par[j] == par).astype(np.float64), -1.0)
+        X[:, cols[f"{side}_tag_p"]] = np.where(ok, is_p[j], -1.0)
+        X[:, cols[f"{side}_tag_heading"]] = np.where(ok, is_h[j], -1.0)
+    X[:, cols["win_link_density"]] = _window_mean(link)
+    X[:, cols["win_log_words"]] = _window_mean(lw)
+    X[:, cols["win_sentence_share"]] = _window_mean(long_par.astype(np.float64))
+    return PageFeatures(text, blocks, X, tuple(cues), tuple(titles), title_index)
+
+
+def _window_mean(v: np.ndarray) -> np.ndarray:
+    """Mean of ``v`` over ``[i - WINDOW, i + WINDOW]`` (cut at the ends)."""
+    n = len(v)
+    c = np.concatenate(([0.0], np.cumsum(v)))
+    lo = np.clip(np.arange(n) - WINDOW, 0, n)
+    hi = np.clip(np.arange(n) + WINDOW + 1, 0, n)
+    return (c[hi] - c[lo]) / (hi - lo)
+
+
+def _pick_title(exact: np.ndarray, overlap: np.ndarray, tags: Sequence[str], n: int) -> int | None:
+    """The block most like the page title: exact matches first, ``<h1>`` preferred, then the best overlap."""
+    best, best_score = None, 0.0
+    for i in range(min(n, 400)):
+        score = 3.0 * exact[i] + (overlap[i] if overlap[i] >= 0.5 else 0.0)
+        if not score:
+            continue
+        if tags[i] == "h1":
+            score += 2.0
+        elif tags[i] in ("h2", "h3"):
+            score += 1.0
+        if score > best_score:
+            best, best_score = i, score
+    if best is None:
+        best = next((i for i in range(min(n, 400)) if tags[i] == "h1"), None)
+    return best
+
+
+__all__ = ["FEATURES", "PageFeatures", "page_features"]

@@ -1,0 +1,508 @@
+"""Train the learned block labeller and measure it out of fold, grouped by site.
+
+Sources (docs/labeller.md says how each one's gold becomes block labels):
+
+- ``../shared/benchmarks/trafilatura-eval-dev``: ``with`` snippets -> article blocks, ``without``
+  snippets -> not article; other blocks unlabelled;
+- ``../shared/benchmarks/wcxb-dev``: ``main_content`` -> a block is article when most token 3-grams
+  touching it occur in the gold text, not article when hardly any do, else unlabelled;
+- the bundled gold in ``data/`` and pages of ``scripts/gen_pages.py``: every block, fine labels.
+
+Features are cached under ``--cache`` (keyed by the page bytes and the feature list). With
+``--folds K`` (default 5) the script first scores the model out of fold: pages are split into K
+folds by registrable domain (``corpus.dataset.splits.site_of``), each fold is labelled by a model
+trained on the other folds, and the figures per source, per WCXB page type and per label are
+printed and written to ``--report``. Then it fits on everything and writes the model file (arrays,
+feature list, version, data digest, parameters). Same inputs and seed, same digest.
+
+    nice python scripts/train_labeller.py [--seed 1] [--folds 5] [--report /tmp/labeller-cv.json]
+        [--baseline]   # also score trafilatura.extract on the same pages (needs the extract extra)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from corpus.annotate.preannotate.labeller import _coverage, _shingles, _tokens  # noqa: E402
+from corpus.annotate.preannotate.learned import MODEL_PATH, decide  # noqa: E402
+from corpus.annotate.preannotate.learned.features import FEATURES, PageFeatures, page_features  # noqa: E402
+from corpus.annotate.preannotate.learned.model import TreeModel, from_sklearn, save_model  # noqa: E402
+from corpus.annotate.projection import align_labels, snippet_labels, title_labels  # noqa: E402
+from corpus.dataset.splits import site_of  # noqa: E402
+from corpus.errors import DocumentError  # noqa: E402
+from corpus.evaluate.metrics import cohen_kappa, trafilatura_segments, wcxb_word_f1  # noqa: E402
+from corpus.labels import VIEWS  # noqa: E402
+from corpus.model import domain_of  # noqa: E402
+from corpus.text.normalise import decode_raw, fold_text  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "benchmarks"
+MODEL_VERSION = "1.0.0"
+ARTICLE = VIEWS["article"]
+#: A block is article (not article) when at least (at most) this share of its 3-grams is in the gold text.
+WCXB_POSITIVE, WCXB_NEGATIVE = 0.7, 0.2
+#: Labelled blocks per page at most in the training rows (a seeded sample of longer pages).
+PAGE_BLOCK_CAP = 60
+#: Extra weight of snippet-labelled blocks (few per page, and the closest to the body-view target).
+SNIPPET_WEIGHT = 3.0
+#: Depth is capped so that inference walks at most 8 levels per tree.
+PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "max_depth": 8, "min_samples_leaf": 30,
+          "l2_regularization": 1.0, "max_bins": 255, "early_stopping": False}
+THRESHOLD = 0.5
+SOURCES = ("trafilatura-eval-dev", "wcxb-dev", "bundled", "generated")
+FEATURE_CACHE_VERSION = "2"
+
+
+@dataclass
+class Page:
+    source: str
+    key: str
+    url: str | None
+    html: str
+    raw_sha256: str
+    gold: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Item:
+    page: Page
+    pf: PageFeatures
+    y: np.ndarray  # 1 article, 0 not, -1 unlabelled
+    fine: list[str | None] | None  # fine gold labels per v2 block (bundled, generated)
+    group: str
+
+
+# -- sources -------------------------------------------------------------------------------------
+def traf_pages(base: Path) -> Iterator[Page]:
+    entries = json.loads((base / "evaldata.json").read_text(encoding="utf-8"))
+    for url, e in sorted(entries.items()):
+        p = base / "pages" / e["file"]
+        if not p.is_file():
+            continue
+        raw = p.read_bytes()
+        html, _ = decode_raw(raw, "html")
+        yield Page("trafilatura-eval-dev", url, url, html, hashlib.sha256(raw).hexdigest(),
+                   {"include": list(e.get("with") or ()), "exclude": list(e.get("without") or ()),
+                    "comments": list(e.get("comments") or ()), "title": e.get("title")})
+
+
+def wcxb_pages(base: Path) -> Iterator[Page]:
+    split = base / "dev"
+    for gt_path in sorted((split / "ground-truth").glob("*.json")):
+        rec = json.loads(gt_path.read_text(encoding="utf-8"))
+        gt = rec.get("ground_truth") or {}
+        page = split / "html" / f"{gt_path.stem}.html.gz"
+        if not page.is_file():
+            continue
+        raw = page.read_bytes()
+        html, _ = decode_raw(raw, "html", gzipped=True, declared_charset="utf-8")
+        pt = ((rec.get("_internal") or {}).get("page_type") or {}).get("primary") or "unknown"
+        pt = {"category": "collection"}.get(pt, pt)
+        yield Page("wcxb-dev", gt_path.stem, rec.get("url"), html, hashlib.sha256(raw).hexdigest(),
+                   {"main": gt.get("main_content") or "", "page_type": pt, "title": gt.get("title")})
+
+
+def bundled_pages(data: Path) -> Iterator[Page]:
+    for p in sorted((data / "documents").glob("*.json")):
+        d = json.loads(p.read_text(encoding="utf-8"))
+        src = d["source"]
+        if src.get("raw_format") != "html":
+            continue
+        raw = (data / src["raw_path"]).read_bytes()
+        html, _ = decode_raw(raw, "html", gzipped=src["raw_path"].endswith(".gz"),
+                             declared_charset=src.get("encoding"))
+        text = d["text"]
+        gold = [(text[b["start"] : b["end"]], b["label"]) for b in d["blocks"]]
+        yield Page("bundled", p.stem, src.get("url"), html, src["raw_sha256"], {"blocks": gold})
+
+
+def generated_pages(n: int, seed: int) -> Iterator[Page]:
+    from gen_pages import page
+
+    for i in range(n):
+        html, blocks = page(i, seed)
+        yield Page("generated", f"gen-{seed}-{i}", f"https://gen{i % 40}.example/a/{i}", html,
+                   hashlib.sha256(html.encode()).hexdigest(), {"blocks": [(t, lab) for lab, t in blocks]})
+
+
+# -- gold -> block labels ------------------------------------------------------------------------
+def block_targets(page: Page, pf: PageFeatures) -> tuple[np.ndarray, list[str | None] | None]:
+    n = len(pf.blocks)
+    doc = SimpleNamespace(text=pf.text, blocks=pf.blocks)
+    y = np.full(n, -1, np.int8)
+    fine = None
+    g = page.gold
+    if page.source == "trafilatura-eval-dev":
+        inc = snippet_labels(doc, g["include"])
+        flat = pf.text.replace("\n", " ")
+        excluded = np.zeros(n, bool)
+        starts = [b.start for b in pf.blocks]
+        for s in g["exclude"]:
+            needle = fold_text(s)
+            pos = flat.find(needle) if needle else -1
+            while pos >= 0:
+                for i in _overlapping(starts, pf.blocks, pos, pos + len(needle)):
+                    excluded[i] = True
+                pos = flat.find(needle, pos + 1)
+        for i, lab in enumerate(inc):
+            if lab == "body" and not excluded[i]:
+                y[i] = 1
+            elif excluded[i] and lab is None:
+                y[i] = 0
+        for i, lab in enumerate(title_labels(doc, g.get("title"), list(inc))):
+            if lab == "title":
+                y[i] = 1
+    elif page.source == "wcxb-dev":
+        gold_sh = _shingles(_tokens(g["main"]))
+        toks = [_tokens(pf.text[b.start : b.end]) for b in pf.blocks]
+        cov = _coverage(toks, gold_sh)
+        for i, c in enumerate(cov):
+            if not toks[i]:
+                continue
+            if c >= WCXB_POSITIVE:
+                y[i] = 1
+            elif c <= WCXB_NEGATIVE:
+                y[i] = 0
+        for i, lab in enumerate(title_labels(doc, g.get("title"))):
+            if lab == "title":
+                y[i] = 1
+    else:
+        texts = [pf.text[b.start : b.end] for b in pf.blocks]
+        gold_texts = [t for t, _ in g["blocks"]]
+        fine = align_labels(texts, gold_texts, [lab for _, lab in g["blocks"]])
+        for i, lab in enumerate(fine):
+            if lab is not None:
+                y[i] = 1 if lab in ARTICLE else 0
+    return y, fine
+
+
+def _overlapping(starts: list[int], blocks, start: int, end: int) -> list[int]:
+    import bisect
+
+    i = max(bisect.bisect_right(starts, start) - 1, 0)
+    out = []
+    while i < len(blocks) and blocks[i].start < end:
+        if blocks[i].end > start:
+            out.append(i)
+        i += 1
+    return out
+
+
+# -- features (cached) ---------------------------------------------------------------------------
+def _features_key() -> str:
+    return hashlib.sha256(("\n".join(FEATURES) + FEATURE_CACHE_VERSION).encode()).hexdigest()[:12]
+
+
+def _featurise(page: Page) -> PageFeatures | None:
+    try:
+        return page_features(page.html)
+    except DocumentError:
+        return None
+
+
+def build_items(pages: list[Page], cache: Path, jobs: int, dropped: list[Page] | None = None) -> list[Item]:
+    """Featurised pages with their targets; pages v2 rejects or finds no text in go to ``dropped``."""
+    cache.mkdir(parents=True, exist_ok=True)
+    key = _features_key()
+    by_source: dict[str, list[Page]] = defaultdict(list)
+    for p in pages:
+        by_source[p.source].append(p)
+    items: list[Item] = []
+    for source, group in by_source.items():
+        digest = hashlib.sha256("".join(p.raw_sha256 for p in group).encode()).hexdigest()[:12]
+        path = cache / f"{source}-{key}-{digest}.pkl"
+        if path.is_file():
+            feats = pickle.loads(path.read_bytes())
+        else:
+            t0 = time.process_time()
+            if jobs > 1:
+                with get_context("fork").Pool(jobs) as pool:
+                    feats = list(pool.imap(_featurise, group, chunksize=8))
+            else:
+                feats = [_featurise(p) for p in group]
+            path.write_bytes(pickle.dumps(feats, protocol=pickle.HIGHEST_PROTOCOL))
+            print(f"features {source}: {len(group)} pages, {time.process_time() - t0:.1f}s CPU (parent)",
+                  file=sys.stderr)
+        for p, pf in zip(group, feats, strict=True):
+            if pf is None or not pf.blocks:
+                if dropped is not None:
+                    dropped.append(p)
+                continue
+            y, fine = block_targets(p, pf)
+            host = domain_of(p.url) if p.url else None
+            items.append(Item(p, pf, y, fine, site_of(host) if host else f"page:{p.key}"))
+    return items
+
+
+# -- training ------------------------------------------------------------------------------------
+def design(items: list[Item], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Training rows: the labelled blocks, at most ``PAGE_BLOCK_CAP`` per page (a seeded sample of
+    each page's own blocks), weighted so that every page counts about the same."""
+    Xs, ys, ws = [], [], []
+    for it in items:
+        idx = np.flatnonzero(it.y >= 0)
+        k = len(idx)
+        if not k:
+            continue
+        if k > PAGE_BLOCK_CAP:
+            rng = np.random.default_rng([seed, int(it.page.raw_sha256[:12], 16)])
+            idx = np.sort(rng.choice(idx, PAGE_BLOCK_CAP, replace=False))
+        w = SNIPPET_WEIGHT if it.page.source == "trafilatura-eval-dev" else 1.0
+        Xs.append(it.pf.X[idx])
+        ys.append(it.y[idx])
+        ws.append(np.full(len(idx), w))
+    return (np.concatenate(Xs).astype(np.float64), np.concatenate(ys).astype(np.int64),
+            np.concatenate(ws))
+
+
+def fit(items: list[Item], seed: int, meta: dict[str, Any]) -> TreeModel:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y, w = design(items, seed)
+    est = HistGradientBoostingClassifier(random_state=seed, **PARAMS)
+    est.fit(X, y, sample_weight=w)
+    return from_sklearn(est, meta)
+
+
+def folds_by_site(items: list[Item], k: int, seed: int) -> list[int]:
+    """Fold of each item: sites hashed (with the seed) into ``k`` folds, so no site spans two folds."""
+    def fold_of(site: str) -> int:
+        return int(hashlib.sha256(f"{seed}:{site}".encode()).hexdigest(), 16) % k
+
+    return [fold_of(it.group) for it in items]
+
+
+def data_digest(items: list[Item], seed: int) -> str:
+    h = hashlib.sha256(json.dumps({"seed": seed, "params": PARAMS, "features": FEATURES,
+                                   "weights": [PAGE_BLOCK_CAP, SNIPPET_WEIGHT, WCXB_POSITIVE, WCXB_NEGATIVE]},
+                                  sort_keys=True).encode())
+    for it in items:
+        h.update(f"{it.page.source}\0{it.page.key}\0{it.page.raw_sha256}\0".encode())
+        h.update(it.y.tobytes())
+    return h.hexdigest()
+
+
+# -- evaluation ----------------------------------------------------------------------------------
+def view(pf: PageFeatures, labels: list[str], name: str) -> str:
+    keep = VIEWS[name]
+    return "\n".join(pf.text[b.start : b.end] for b, lab in zip(pf.blocks, labels, strict=True) if lab in keep)
+
+
+def evaluate(items: list[Item], labels: list[list[str]], baseline: dict[str, str | None] | None,
+             dropped: list[Page] = ()) -> dict[str, Any]:
+    """Out-of-fold figures; ``dropped`` pages (no v2 blocks) count as empty outputs."""
+    out: dict[str, Any] = {}
+    traf = [(it, lab) for it, lab in zip(items, labels, strict=True) if it.page.source == "trafilatura-eval-dev"]
+    traf_dropped = [p for p in dropped if p.source == "trafilatura-eval-dev"]
+    if traf:
+        s = trafilatura_segments([(view(it.pf, lab, "body"), it.page.gold["include"], it.page.gold["exclude"])
+                                  for it, lab in traf]
+                                 + [("", p.gold["include"], p.gold["exclude"]) for p in traf_dropped])
+        out["trafilatura-eval-dev"] = {"metric": "trafilatura_segments", "view": "body", **_score(s)}
+        if baseline is not None:
+            b = trafilatura_segments([(baseline.get(it.page.key), it.page.gold["include"], it.page.gold["exclude"])
+                                      for it, _ in traf]
+                                     + [(baseline.get(p.key), p.gold["include"], p.gold["exclude"])
+                                        for p in traf_dropped])
+            out["trafilatura-eval-dev"]["trafilatura"] = _score(b)
+    wc = [(it.page, view(it.pf, lab, "article")) for it, lab in zip(items, labels, strict=True)
+          if it.page.source == "wcxb-dev"]
+    wc += [(p, "") for p in dropped if p.source == "wcxb-dev"]
+    if wc:
+        types = sorted({p.gold["page_type"] for p, _ in wc})
+        res: dict[str, Any] = {"metric": "wcxb_word_f1", "view": "article"}
+        for t in [None, *types]:
+            sub = [(p, o) for p, o in wc if t is None or p.gold["page_type"] == t]
+            row = _score(wcxb_word_f1([(o, p.gold["main"]) for p, o in sub]))
+            if baseline is not None:
+                row["trafilatura"] = _score(wcxb_word_f1([(baseline.get(p.key), p.gold["main"]) for p, _ in sub]))
+            res["all" if t is None else t] = row
+        out["wcxb-dev"] = res
+    for source in ("bundled", "generated"):
+        fine = [(it, lab) for it, lab in zip(items, labels, strict=True) if it.page.source == source]
+        if not fine:
+            continue
+        gold, pred = [], []
+        for it, lab in fine:
+            for g, p in zip(it.fine or (), lab, strict=True):
+                if g is not None:
+                    gold.append(g)
+                    pred.append(p)
+        out[source] = block_report(gold, pred, len(fine))
+    return out
+
+
+def block_report(gold: list[str], pred: list[str], pages: int) -> dict[str, Any]:
+    per = {}
+    for lab in sorted(set(gold) | set(pred)):
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p == lab)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != lab and p == lab)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p != lab)
+        pr = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn) if tp + fn else 0.0
+        per[lab] = {"support": tp + fn, "precision": round(pr, 3), "recall": round(rc, 3),
+                    "f1": round(2 * pr * rc / (pr + rc), 3) if pr + rc else 0.0}
+    cg = ["content" if g in ARTICLE else "boilerplate" for g in gold]
+    cp = ["content" if p in ARTICLE else "boilerplate" for p in pred]
+    return {"pages": pages, "blocks": len(gold),
+            "accuracy": round(sum(g == p for g, p in zip(gold, pred, strict=True)) / max(1, len(gold)), 3),
+            "kappa": round(cohen_kappa(gold, pred), 3), "content_kappa": round(cohen_kappa(cg, cp), 3),
+            "content_accuracy": round(sum(g == p for g, p in zip(cg, cp, strict=True)) / max(1, len(cg)), 3),
+            "per_label": per}
+
+
+def _score(s) -> dict[str, Any]:
+    return {"pages": s.n_pages, "empty": s.n_empty, "precision": round(s.precision, 4), "recall": round(s.recall, 4),
+            "f1": round(s.f1, 4)}
+
+
+def trafilatura_outputs(pages: list[Page], cache: Path) -> dict[str, str | None]:
+    """``trafilatura.extract`` (defaults) on the decoded benchmark pages, cached by page bytes."""
+    import trafilatura
+
+    todo = [p for p in pages if p.source in ("trafilatura-eval-dev", "wcxb-dev")]
+    digest = hashlib.sha256("".join(p.raw_sha256 for p in todo).encode()).hexdigest()[:12]
+    path = cache / f"trafilatura-{trafilatura.__version__}-{digest}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    out = {p.key: trafilatura.extract(p.html) for p in todo}
+    path.write_text(json.dumps(out))
+    return out
+
+
+def print_report(rep: dict[str, Any]) -> None:
+    for source, r in rep.items():
+        if source == "trafilatura-eval-dev":
+            b = r.get("trafilatura", {})
+            print(f"{source:22} body view  F1 {r['f1']:.3f} (P {r['precision']:.3f} R {r['recall']:.3f}, "
+                  f"{r['pages']} pages, {r['empty']} empty)" + (f"   trafilatura F1 {b['f1']:.3f}" if b else ""))
+        elif source == "wcxb-dev":
+            for t, row in r.items():
+                if not isinstance(row, dict):
+                    continue
+                b = row.get("trafilatura", {})
+                base = f"   trafilatura F1 {b['f1']:.3f}" if b else ""
+                print(f"{'wcxb-dev ' + t:22} article view F1 {row['f1']:.3f} (P {row['precision']:.3f} "
+                      f"R {row['recall']:.3f}, {row['pages']} pages){base}")
+        else:
+            print(f"{source:22} blocks {r['blocks']} accuracy {r['accuracy']:.3f} kappa {r['kappa']:.3f} "
+                  f"content kappa {r['content_kappa']:.3f}")
+
+
+def markdown_report(rep: dict[str, Any]) -> str:
+    """The out-of-fold figures as the Markdown tables of docs/labeller.md."""
+    out = []
+    t = rep.get("trafilatura-eval-dev")
+    if t:
+        out += ["| trafilatura-eval-dev (`trafilatura_segments`) | pages | empty | P | R | F1 |",
+                "|---|---:|---:|---:|---:|---:|",
+                f"| corpus-labeller, `body` view, out of fold | {t['pages']} | {t['empty']} | {t['precision']:.3f} | "
+                f"{t['recall']:.3f} | **{t['f1']:.3f}** |"]
+        if "trafilatura" in t:
+            b = t["trafilatura"]
+            out.append(f"| trafilatura `extract`, defaults | {b['pages']} | {b['empty']} | {b['precision']:.3f} | "
+                       f"{b['recall']:.3f} | {b['f1']:.3f} |")
+        out.append("")
+    w = rep.get("wcxb-dev")
+    if w:
+        out += ["| wcxb-dev page type (`wcxb_word_f1`, `article` view) | pages | P | R | F1 | trafilatura F1 |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for k, row in w.items():
+            if isinstance(row, dict):
+                b = row.get("trafilatura", {}).get("f1")
+                out.append(f"| {k} | {row['pages']} | {row['precision']:.3f} | {row['recall']:.3f} | "
+                           f"**{row['f1']:.3f}** | {'' if b is None else f'{b:.3f}'} |")
+        out.append("")
+    for source in ("bundled", "generated"):
+        r = rep.get(source)
+        if not r:
+            continue
+        out += [f"{source}: {r['pages']} pages, {r['blocks']} blocks; accuracy {r['accuracy']:.3f}, Cohen's κ "
+                f"{r['kappa']:.3f} (13 labels); content vs boilerplate accuracy {r['content_accuracy']:.3f}, "
+                f"κ {r['content_kappa']:.3f}", "", "| label | support | P | R | F1 |", "|---|---:|---:|---:|---:|"]
+        out += [f"| {lab} | {v['support']} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} |"
+                for lab, v in r["per_label"].items()]
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--folds", type=int, default=5, help="out-of-fold evaluation folds (0: skip)")
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/corpus-labeller-cache"))
+    ap.add_argument("--report", type=Path, default=None, help="write the out-of-fold figures as JSON here")
+    ap.add_argument("--generated", type=int, default=200, help="generated pages to train on")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--baseline", action="store_true", help="score trafilatura.extract on the same pages")
+    ap.add_argument("--no-fit", action="store_true", help="evaluate only; do not write the model")
+    ap.add_argument("--markdown", type=Path, default=None, help="render a --report JSON as Markdown and exit")
+    args = ap.parse_args(argv)
+    if args.markdown:
+        print(markdown_report(json.loads(args.markdown.read_text(encoding="utf-8"))))
+        return 0
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread: same trees, no spinning on a busy machine
+
+    pages: list[Page] = []
+    if (SHARED / "trafilatura-eval-dev" / "evaldata.json").is_file():
+        pages += traf_pages(SHARED / "trafilatura-eval-dev")
+    if (SHARED / "wcxb-dev" / "dev").is_dir():
+        pages += wcxb_pages(SHARED / "wcxb-dev")
+    pages += bundled_pages(ROOT / "data")
+    pages += generated_pages(args.generated, args.seed)
+    dropped: list[Page] = []
+    items = build_items(pages, args.cache, args.jobs, dropped)
+    counts = Counter(it.page.source for it in items)
+    labelled = int(sum((it.y >= 0).sum() for it in items))
+    print("pages:", dict(counts), "without v2 blocks:", len(dropped), "labelled blocks:", labelled, file=sys.stderr)
+    digest = data_digest(items, args.seed)
+    meta = {"name": "corpus-labeller-gbt", "version": MODEL_VERSION, "features": list(FEATURES),
+            "data_digest": digest, "seed": args.seed, "params": PARAMS, "threshold": THRESHOLD,
+            "sources": dict(sorted(counts.items())), "target": "article (title, byline, body, caption) vs not"}
+
+    if args.folds:
+        fold = folds_by_site(items, args.folds, args.seed)
+        oof: list[list[str] | None] = [None] * len(items)
+        for f in range(args.folds):
+            train = [it for it, k in zip(items, fold, strict=True) if k != f]
+            model = fit(train, args.seed, meta)
+            for i, (it, k) in enumerate(zip(items, fold, strict=True)):
+                if k == f:
+                    oof[i] = decide(it.pf, model.predict_proba(it.pf.X), THRESHOLD)
+            print(f"fold {f + 1}/{args.folds} done", file=sys.stderr)
+        baseline = trafilatura_outputs(pages, args.cache) if args.baseline else None
+        rep = evaluate(items, oof, baseline, dropped)  # type: ignore[arg-type]
+        rep = {"folds": args.folds, "grouped_by": "registrable domain", "data_digest": digest,
+               "dropped_pages": dict(Counter(p.source for p in dropped)), **rep}
+        if args.report:
+            args.report.write_text(json.dumps(rep, indent=2) + "\n")
+        print_report({k: v for k, v in rep.items() if k in SOURCES})
+    if not args.no_fit:
+        model = fit(items, args.seed, meta)
+        save_model(model, args.out)
+        size = args.out.stat().st_size
+        print(f"model {args.out}: {size / 1e6:.2f} MB, digest {model.meta['digest']}, data digest {digest}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
