@@ -6,12 +6,13 @@ own module with a ``register(app)`` function.
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
 import typer
 
-from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail
+from corpus.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, INTERRUPTED, fail
 from corpus.cli.helptext import click_command
 from corpus.errors import ConfigError, CorpusError
 
@@ -83,10 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     try:
         rv = command().main(args=args, prog_name="corpus", standalone_mode=False)
+        if rv == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130), returned when not standalone
+            return _interrupted()
         if isinstance(rv, int):  # click returns (not raises) an Exit's code when not standalone
             return rv
     except typer.Exit as exc:
         return exc.exit_code
+    except KeyboardInterrupt:
+        return _interrupted()
     except SystemExit as exc:  # pragma: no cover - click may still raise it
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except Exception as exc:
@@ -94,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         # typer >= 0.22 vendors click: its usage errors are not click's classes, so match by shape
         if type(exc).__name__ == "Abort":
+            if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+                return _interrupted()
             typer.echo("aborted", err=True)
             return EXIT_USAGE
         if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
@@ -108,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)", err=True)
         return EXIT_USAGE
     return EXIT_OK
+
+
+def _interrupted() -> int:
+    """Ctrl-C: say how to go on; a second Ctrl-C while exiting prints no traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    typer.echo(INTERRUPTED, err=True)
+    return EXIT_INTERRUPTED
 
 
 def run() -> None:

@@ -18,6 +18,9 @@ import typer
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+#: Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+INTERRUPTED = "interrupted; rerun to resume"
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:

@@ -9,7 +9,15 @@ from pathlib import Path
 import typer
 
 import corpus.api as api
-from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, jobs_option, log, out_option
+from corpus.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    jobs_option,
+    log,
+    out_option,
+)
 from corpus.labels import NATIVE_SOURCE as NATIVE
 from corpus.paths import holds_documents
 
@@ -26,7 +34,6 @@ def provenance_notice(source_dataset: str | None, license: str | None) -> str | 
     return None
 
 #: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
-EXIT_INTERRUPTED = 130
 
 
 def register(app: typer.Typer) -> None:
@@ -66,7 +73,6 @@ def register(app: typer.Typer) -> None:
             )
         except KeyboardInterrupt:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting: no traceback
-            log("interrupted; rerun to resume")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         if not quiet:
             for line in summary.lines():

@@ -61,3 +61,27 @@ def test_version(capsys) -> None:
     assert main(["--version"]) == 0
     out = capsys.readouterr().out
     assert out.strip().endswith(__version__) and out.startswith("corpus ")
+
+
+@pytest.mark.parametrize("command_args", [["build", "DATA"], ["validate", "DATA"], ["stats", "DATA"]])
+def test_ctrl_c_in_any_command_says_how_to_go_on(command_args: list[str], monkeypatch, capsys, tmp_path) -> None:
+    from corpus import api
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    for name in ("build", "validate", "stats"):
+        monkeypatch.setattr(api, name, interrupted)
+    (tmp_path / "documents").mkdir()
+    args = [str(tmp_path) if a == "DATA" else a for a in command_args]
+    if command_args[0] == "build":
+        args += ["--out", str(tmp_path / "dist")]
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        assert main(args) == 130
+    finally:
+        signal.signal(signal.SIGINT, before)
+    err = capsys.readouterr().err
+    assert "interrupted; rerun to resume" in err and "Traceback" not in err
