@@ -180,6 +180,7 @@ class ProcessMap:
             return
         with sigint_deferred():
             processes = list((getattr(ex, "_processes", None) or {}).values())
+            writer = getattr(getattr(ex, "_result_queue", None), "_writer", None)  # shutdown() drops it
             for p in processes:
                 if p.is_alive():
                     p.terminate()
@@ -189,6 +190,11 @@ class ProcessMap:
                 if p.is_alive():
                     p.kill()
                     p.join(timeout=STOP_GRACE_SECONDS)
+            # A worker killed while writing a result leaves half a message in the result pipe, and the
+            # pool's manager thread would wait for the rest for ever (and the interpreter for it at exit).
+            # Closing our end of the pipe's writing side lets it read end-of-file and finish.
+            if writer is not None and not any(p.is_alive() for p in processes):
+                writer.close()
 
     def close(self) -> None:
         ex, self._executor = self._executor, None
