@@ -42,6 +42,22 @@ def pytest_make_collect_report(collector):
     _fail_skip(outcome.get_result())
 
 
+def require_chromium(*modules: str, what: str) -> str:
+    """Path of Debian's chromium, with ``modules`` importable; else skip with the reason (fail in CI)."""
+    import importlib.util
+    import shutil
+
+    exe = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if exe is None or missing:
+        msg = (f"{what} needs Debian's chromium (CI installs it with `apt-get install -y chromium`)"
+               + (f" and {', '.join(missing)}" if missing else ""))
+        if in_ci():
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return exe
+
+
 def require_shared(path: Path = SHARED) -> Path:
     """Skip (with the reason) when ../shared material is absent; in CI it must be there."""
     if not path.exists():

@@ -10,7 +10,6 @@ the token are refused.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,26 +23,14 @@ from review_corpus import (
     read,
 )
 
-from tests.conftest import in_ci
+from tests.conftest import require_chromium
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 NEWS = news_draft().id
 
 
 def _chromium() -> str:
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        import playwright  # noqa: F401
-        import starlette  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError:
-        exe = None
-    if exe is None:
-        msg = "playwright, the review extra (starlette, uvicorn) and Debian's chromium are needed"
-        if in_ci():
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return exe
+    return require_chromium("playwright", "starlette", "uvicorn", what="the review app's browser test")
 
 
 @pytest.fixture

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import struct
 import subprocess
 import zlib
 from pathlib import Path
 
-import pytest
 from annotation_samples import news_doc, text_doc
 
 from corpus.cli import main
 from corpus.model import Metadata
 from corpus.review.show import BLOCK_COLOURS, CSP, render_html, render_terminal
 from corpus.store import write_document
+from tests.conftest import require_chromium
 
 HOSTILE_TITLE = '</title><script>document.title="owned"</script><img src=x onerror="document.title=1">'
 
@@ -65,13 +63,7 @@ def test_cli_show(tmp_path, capsys):
 
 # -- headless Chromium -----------------------------------------------------------------------------
 def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    if os.environ.get("CI"):
-        pytest.fail("chromium is not installed; CI installs it with `apt-get install -y chromium`")
-    pytest.skip("chromium not found (install Debian's `chromium` to render the review page)")
+    return require_chromium(what="rendering the review page")
 
 
 def _run(browser: str, tmp: Path, *args: str) -> subprocess.CompletedProcess:

@@ -7,12 +7,11 @@ Playwright or Chromium is missing, a failure under CI=true.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 
 import pytest
 
-from tests.conftest import ROOT, SHARED, in_ci, require_shared
+from tests.conftest import ROOT, SHARED, require_chromium, require_shared
 
 
 def _script():
@@ -26,16 +25,7 @@ def _script():
 @pytest.fixture(scope="module")
 def browser():
     ba = _script()
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        exe = None
-    if exe is None:
-        msg = "playwright (test extra) and Debian's chromium are needed for the browser anchor"
-        if in_ci():
-            pytest.fail(msg)
-        pytest.skip(msg)
+    exe = require_chromium("playwright", what="the browser anchor")
     with ba.Browser(exe) as b:
         yield ba, b
 
