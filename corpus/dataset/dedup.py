@@ -424,43 +424,61 @@ def check_split_leakage(
 
 
 class LeakageChecker:
-    """:func:`check_split_leakage` over a stream of fingerprints (see :class:`Fingerprinter`), in order."""
+    """:func:`check_split_leakage` over a stream of fingerprints (see :class:`Fingerprinter`).
+
+    Stores what :class:`DedupPlanner` stores (a text digest and the packed signature per document) and
+    finds candidate pairs the same way at the end: documents sharing an LSH band bucket
+    (:func:`_band_groups`), so no per-document MinHash object or LSH index entry is kept.
+    """
 
     def __init__(self, *, threshold: float = DEDUP_THRESHOLD, num_perm: int = DEDUP_NUM_PERM):
-        import numpy as np
-
-        self.np = np
         self.threshold = threshold
-        self.lsh = _lsh(num_perm, threshold)
-        self.rows: list[tuple[str, str, Any]] = []
+        self.num_perm = num_perm
+        self.rows: list[tuple[str, str]] = []  # (document id, split)
         self.exact: dict[bytes, list[int]] = {}
-        self._pairs: dict[tuple[str, str], LeakPair] = {}
-
-    def _add_pair(self, i: int, j: int, kind: str, sim: float) -> None:
-        (ia, sa, _), (ib, sb, _) = sorted((self.rows[i], self.rows[j]), key=lambda r: r[0])
-        pairs = self._pairs
-        if (ia, ib) not in pairs or (pairs[(ia, ib)].kind == "near" and kind == "exact"):
-            pairs[(ia, ib)] = LeakPair(ia, sa, ib, sb, kind, round(sim, 4))
+        self.packed = bytearray()
+        self.ok = bytearray()  # 1 when the document has a signature (some words)
+        self._blank = bytes(4 * num_perm)
 
     def add(self, doc_id: str, split: str, key: bytes | None, sig: bytes | None) -> None:
         """One document: id, split, text digest (None when blank) and signature (None without words)."""
-        rows = self.rows
-        m = None if sig is None else lean_minhash(self.np.frombuffer(sig, dtype=self.np.uint32))
-        idx = len(rows)
-        rows.append((doc_id, split, m))
         if key is not None:
-            for j in self.exact.get(key, ()):
-                if rows[j][1] != split:
-                    self._add_pair(idx, j, "exact", 1.0)
-            self.exact.setdefault(key, []).append(idx)
-        if m is None:
-            return
-        for j in self.lsh.query(m):
-            if rows[j][1] != split:
-                sim = m.jaccard(rows[j][2])
-                if sim >= self.threshold:
-                    self._add_pair(idx, j, "near", sim)
-        self.lsh.insert(idx, m, check_duplication=False)
+            self.exact.setdefault(key, []).append(len(self.rows))
+        self.rows.append((doc_id, split))
+        self.ok.append(sig is not None)
+        self.packed += self._blank if sig is None else sig
 
     def pairs(self) -> list[LeakPair]:
-        return sorted(self._pairs.values(), key=lambda p: (p.id_a, p.id_b))
+        """Every exact or near-duplicate pair in different splits, ``(id_a < id_b)``, sorted."""
+        import numpy as np
+
+        rows, found = self.rows, {}
+
+        def cross(members: list[int]) -> Iterator[tuple[int, int]]:
+            for a, i in enumerate(members):
+                for j in members[a + 1 :]:
+                    if rows[i][1] != rows[j][1]:
+                        yield i, j
+
+        for members in self.exact.values():
+            for i, j in cross(members):
+                found[i, j] = ("exact", 1.0)
+        n = len(rows)
+        if n > 1:
+            sigs = np.frombuffer(bytes(self.packed), dtype=np.uint32).reshape(n, self.num_perm)
+            valid = np.frombuffer(bytes(self.ok), dtype=np.uint8).astype(bool)
+            buckets: dict[tuple[int, int], list[int]] = {}
+            for i, keys in _band_groups(sigs, valid, *lsh_params(self.num_perm, self.threshold)).items():
+                for k in keys:
+                    buckets.setdefault(k, []).append(i)
+            for members in buckets.values():
+                for i, j in cross(sorted(members)):
+                    if (i, j) not in found:
+                        sim = float(np.count_nonzero(sigs[i] == sigs[j])) / self.num_perm
+                        if sim >= self.threshold:
+                            found[i, j] = ("near", sim)
+        out = []
+        for (i, j), (kind, sim) in found.items():
+            (ia, sa), (ib, sb) = sorted((rows[i], rows[j]))
+            out.append(LeakPair(ia, sa, ib, sb, kind, round(sim, 4)))
+        return sorted(out, key=lambda p: (p.id_a, p.id_b))

@@ -166,3 +166,44 @@ def test_plan_matches_brute_force_over_every_pair() -> None:
             kept.append(d)
     assert expected and len(expected) < len(docs) // 2
     assert {a.dropped_id: a.kept_id for a in plan.audit} == expected
+
+
+def test_leakage_pairs_are_datasketch_lsh_candidates_at_the_threshold() -> None:
+    """Reference: every pair MinHashLSH (same banding) returns for a query, in different splits, with
+    datasketch's own Jaccard estimate at or above the threshold."""
+    import numpy as np
+    from datasketch import LeanMinHash, MinHashLSH
+
+    from corpus.dataset.dedup import DEFAULT_SEED, SCHEME, Fingerprinter, lsh_params
+    from corpus.limits import DEDUP_NUM_PERM, DEDUP_THRESHOLD
+
+    rng = random.Random(5)
+    texts = [article(120, seed=500 + i) for i in range(40)]
+    for i in range(0, 40, 4):  # near copies with one to six words changed, and one exact copy
+        w = texts[i].split()
+        for _ in range(rng.randint(1, 6)):
+            w[rng.randrange(len(w))] = "changed"
+        texts.append(" ".join(w))
+    texts.append(texts[1])
+    docs = [(doc(f"{i:016x}", t), rng.choice(["train", "test", "validation"])) for i, t in enumerate(texts)]
+    docs[-1] = (docs[-1][0], "test" if docs[1][1] == "train" else "train")  # the exact copy leaks
+    fp = Fingerprinter()
+    lsh = MinHashLSH(threshold=DEDUP_THRESHOLD, num_perm=DEDUP_NUM_PERM, params=lsh_params(DEDUP_NUM_PERM))
+    mins = {}
+    for d, _ in docs:
+        sig = fp(d.text)[1]
+        mins[d.id] = LeanMinHash(seed=DEFAULT_SEED, hashvalues=np.frombuffer(sig, dtype=np.uint32), scheme=SCHEME)
+        lsh.insert(d.id, mins[d.id])
+    split = {d.id: s for d, s in docs}
+    keys = {d.id: fp(d.text)[0] for d, _ in docs}
+    expected = set()
+    for a in mins:
+        for b in lsh.query(mins[a]):
+            if a < b and split[a] != split[b]:
+                if keys[a] == keys[b]:
+                    expected.add((a, b, "exact"))
+                elif mins[a].jaccard(mins[b]) >= DEDUP_THRESHOLD:
+                    expected.add((a, b, "near"))
+    got = {(p.id_a, p.id_b, p.kind) for p in check_split_leakage(docs)}
+    assert got == expected
+    assert any(k == "near" for *_, k in got) and any(k == "exact" for *_, k in got)
