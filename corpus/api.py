@@ -210,7 +210,8 @@ def bench(
     from corpus.evaluate.bench import DEFAULT_CACHE, run_bench, score_structures
 
     if not (extractors or predictions or block_predictions or entity_predictions or spacy_models):
-        raise ConfigError("nothing to score: give extractors, predictions, block, entity or spaCy predictions")
+        raise ConfigError("nothing to score: give --extractor NAME (see corpus extractors), --predictions NAME=FILE, "
+                          "--blocks NAME=DOCS, --entities NAME=DOCS or --spacy NAME=MODEL")
     from corpus.store import ensure_out_dir
 
     corpus_p = _existing(corpus)
