@@ -54,7 +54,8 @@ def test_rules_labeller_without_the_extract_extra_names_it(tmp_path: Path, monke
     assert main(["ingest", str(_pages(tmp_path)), "--out", str(out), "--labeller", "rules", "-q"]) == 2
     err = capsys.readouterr().err
     assert "the rules labeller (--labeller rules) needs the optional package 'trafilatura'" in err
-    assert "[extract]" in err and "internal error" not in err
+    assert "pip install 'webcorpus[extract]' (from a clone: pip install -e '.[extract]')" in err
+    assert "internal error" not in err
     assert not out.exists()  # refused before anything was written
 
 
