@@ -74,10 +74,13 @@ def ingest(
     files_per_shard: int | None = None,
     progress: bool = False,
     normaliser: str | None = None,
+    labeller: str = "learned",
 ) -> IngestSummary:
     """Raw pages (files, directories, WARC) → draft documents + ``rejects.jsonl`` in ``out``; resumable.
 
-    ``normaliser``: ``v2`` (the default) or ``v1`` (docs/normalisation.md).
+    ``normaliser``: ``v2`` (the default) or ``v1`` (docs/normalisation.md). ``labeller``: the block
+    labeller of the drafts, ``learned`` (the default) or ``rules`` (needs the ``extract`` extra and
+    labels normaliser v1 blocks, so the normaliser defaults to ``v1`` with it).
     Adds to a corpus already at ``out``: inputs its ``ingest-manifest.jsonl`` lists are skipped (the
     summary's ``nothing_to_do`` when every input is), existing documents are never overwritten.
     """
@@ -89,12 +92,12 @@ def ingest(
 
     for p in paths:
         _existing(p)
-    ensure_out_dir(out)
-    options = IngestOptions(
+    options = IngestOptions(  # before the output exists: bad options create nothing
         layout=layout, preannotate=preannotate, ner=ner, source_dataset=source_dataset, license=license,
         files_per_shard=files_per_shard or INGEST_FILES_PER_SHARD,
-        normaliser=normaliser or DEFAULT_NORMALISER,
+        normaliser=normaliser or ("v1" if labeller == "rules" else DEFAULT_NORMALISER), labeller=labeller,
     )
+    ensure_out_dir(out)
     return run([str(p) for p in paths], out, options=options, jobs=jobs, progress=progress)
 
 
@@ -210,7 +213,8 @@ def bench(
     from corpus.evaluate.bench import DEFAULT_CACHE, run_bench, score_structures
 
     if not (extractors or predictions or block_predictions or entity_predictions or spacy_models):
-        raise ConfigError("nothing to score: give extractors, predictions, block, entity or spaCy predictions")
+        raise ConfigError("nothing to score: give --extractor NAME (see corpus extractors), --predictions NAME=FILE, "
+                          "--blocks NAME=DOCS, --entities NAME=DOCS or --spacy NAME=MODEL")
     from corpus.store import ensure_out_dir
 
     corpus_p = _existing(corpus)

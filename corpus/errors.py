@@ -40,16 +40,18 @@ class ConfigError(CorpusError):
     reason = "config_error"
 
 
+def install_hint(extra: str) -> str:
+    """The pip line that installs ``extra``, for an installed package and for a clone of the repository."""
+    return f"pip install 'webcorpus[{extra}]' (from a clone: pip install -e '.[{extra}]')"
+
+
 class MissingDependencyError(ConfigError):
     """An optional dependency (extra) is needed but not installed."""
 
     reason = "missing_dependency"
 
     def __init__(self, package: str, extra: str, purpose: str):
-        super().__init__(
-            f"{purpose} needs the optional package {package!r}; install it with "
-            f"pip install 'webcorpus[{extra}]'",
-        )
+        super().__init__(f"{purpose} needs the optional package {package!r}; install it with {install_hint(extra)}")
         self.package = package
         self.extra = extra
 

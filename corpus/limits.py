@@ -86,3 +86,7 @@ BINARY_CONTROL_SHARE = 0.05
 #: Most attributes one HTML element may have (libxml2 checks duplicates quadratically); approximated
 #: by the ``=`` signs of start tags longer than four characters per allowed attribute.
 MAX_TAG_ATTRIBUTES = 256
+#: Documents needing review that ``corpus migrate`` lists on the terminal (all are in the report).
+MIGRATE_SHOWN_DOCUMENTS = 20
+#: Detail lines (changed, removed blocks, entities) shown per listed document on the terminal.
+MIGRATE_SHOWN_DETAILS = 8

@@ -10,6 +10,7 @@ import typer
 
 import corpus.api as api
 from corpus.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, format_option, jobs_option, log, out_option, pairs
+from corpus.limits import EXTRACTOR_TIMEOUT_S
 
 
 def register(app: typer.Typer) -> None:
@@ -33,8 +34,8 @@ def register(app: typer.Typer) -> None:
         no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write cached outputs."),
         bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples (0: none)."),
         seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
-        timeout: float | None = typer.Option(None, "--timeout", help="Seconds per page before a call fails "
-                                                                     "(default: limits.EXTRACTOR_TIMEOUT_S)."),
+        timeout: float = typer.Option(EXTRACTOR_TIMEOUT_S, "--timeout", help="Seconds per page before a call "
+                                                                              "fails."),
         block_predictions: list[str] = typer.Option([], "--blocks", help="NAME=DOCS: predicted block labels "
                                                                          "(documents) to score (repeatable)."),
         entity_predictions: list[str] = typer.Option([], "--entities", help="NAME=DOCS: predicted entities "
@@ -45,16 +46,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score extractors and prediction files against the corpus gold (metrics: docs/metrics.md)."""
         from corpus.evaluate.report import render_markdown, render_text
-        from corpus.limits import EXTRACTOR_TIMEOUT_S
 
         result = api.bench(
             corpus, extractors=extractor, predictions=pairs(predictions, "--predictions"),
             block_predictions=pairs(block_predictions, "--blocks"),
             entity_predictions=pairs(entity_predictions, "--entities"), spacy_models=pairs(spacy_model, "--spacy"),
             out=out, cache=cache, use_cache=not no_cache, metrics=metric or None, jobs=jobs, raw_root=raw_root,
-            bootstrap=bootstrap, seed=seed, timeout=EXTRACTOR_TIMEOUT_S if timeout is None else timeout,
+            bootstrap=bootstrap, seed=seed, timeout=timeout,
             progress=progress and sys.stderr.isatty(),
         )
+        nothing = result.nothing_scored()
+        if nothing is not None:  # a table of empty rows would only hide the reason
+            raise fail(nothing, EXIT_PROBLEMS)
         if result.written:
             log(f"wrote {', '.join(p.name for p in result.written)} to {out}")
         if fmt == "json":
@@ -63,9 +66,6 @@ def register(app: typer.Typer) -> None:
             typer.echo(render_markdown(result))
         else:
             typer.echo(render_text(result), nl=False)
-        nothing = result.nothing_scored()
-        if nothing is not None:
-            raise fail(nothing, EXIT_PROBLEMS)
         for part in result.unscored():
             log(f"note: {part}: no page scored")
         raise typer.Exit(EXIT_OK)

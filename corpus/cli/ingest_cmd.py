@@ -60,6 +60,9 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
         normaliser: str | None = typer.Option(None, "--normaliser",
                                        help="v2 (HTML5 parser, the default) or v1 (lxml; docs/normalisation.md)."),
+        labeller: str = typer.Option("learned", "--labeller", metavar="learned|rules",
+                                     help="Block labeller of the drafts: learned (the shipped model) or rules "
+                                          "(main-content extraction; extra extract, normaliser v1)."),
     ) -> None:
         """Raw pages (files, directories, WARC) -> schema-valid draft documents + rejects; resumable.
 
@@ -69,7 +72,7 @@ def register(app: typer.Typer) -> None:
             summary = api.ingest(
                 paths, out, jobs=jobs, layout=layout, preannotate=not no_preannotate, ner=ner,
                 source_dataset=source_dataset or NATIVE, license=license, files_per_shard=files_per_shard,
-                progress=not quiet and sys.stderr.isatty(), normaliser=normaliser,
+                progress=not quiet and sys.stderr.isatty(), normaliser=normaliser, labeller=labeller,
             )
         except KeyboardInterrupt:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting: no traceback

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             typer.echo(result.to_json(), nl=False)
         elif not quiet:
-            log(result.summary().rstrip("\n"))
+            log(result.brief().rstrip("\n"))
         if not quiet:
-            log(f"report: {result.written[-2]} (summary: {result.written[-1]})")
+            log(f"report: {result.written[-2]} (every document: {result.written[-1]})")
         raise typer.Exit(EXIT_OK if result.ok else EXIT_PROBLEMS)

@@ -130,6 +130,11 @@ class BuildResult:
         if dd["enabled"]:
             lines.append(f"deduplication: {dd['dropped_exact']} exact and {dd['dropped_near']} near duplicate(s) "
                          f"dropped (audit: {dd['audit']})")
+        from corpus.dataset.card import draft_layers
+
+        drafts = draft_layers(self.stats)
+        if drafts:
+            lines.append("note: model drafts, not checked by a person (the card warns): " + "; ".join(drafts))
         configs = "documents (default), blocks, entities, ner_tokens"
         lines += ["load it with:", "  from datasets import load_dataset",
                   f"  ds = load_dataset({str(self.out)!r})  # configs: {configs}"]
@@ -239,7 +244,7 @@ def build(
     if date_published:
         _iso_date(date_published, "date_published")
     inp = resolve_input(data)
-    out_path = Path(out).absolute()
+    out_path = Path(os.path.abspath(out))  # as given, without the '..' of a relative --out
     if out_path == inp.given.absolute() or inp.given.absolute() in out_path.parents:
         raise ConfigError(f"output {out_path} would be inside the input {inp.given}")
     _check_replaceable(out_path)

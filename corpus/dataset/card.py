@@ -200,13 +200,15 @@ def _licence_table(stats: CorpusStats) -> str:
     return "\n".join(rows) + "\n"
 
 
+def draft_layers(stats: CorpusStats) -> list[str]:
+    """Every layer with model drafts (not checked by a person): ``"blocks of 3 of 14 documents"``."""
+    return [f"{layer} of {counts['model']} of {stats.documents} documents"
+            for layer, counts in stats.layer_status.items() if counts.get("model", 0)]
+
+
 def _draft_warning(stats: CorpusStats) -> str:
     """A warning naming every layer with model drafts (not checked by a person), or ''."""
-    parts = []
-    for layer, counts in stats.layer_status.items():
-        n = counts.get("model", 0)
-        if n:
-            parts.append(f"{layer} of {n} of {stats.documents} documents")
+    parts = draft_layers(stats)
     if not parts:
         return ""
     return (

@@ -109,16 +109,25 @@ def block_agreement(pairs: list[tuple[Document, Document]]) -> dict[str, Any]:
 
 
 def entity_agreement(pairs: list[tuple[Document, Document]]) -> dict[str, Any]:
-    """Entity scores of B against A: ``{n_a, n_b, overall: {mode: ...}, per_label: {label: {mode: ...}}}``."""
-    a_docs = [a for a, _ in pairs]
-    b_docs = [b for _, b in pairs]
+    """Entity scores of B against A: ``{n_a, n_b, pages, pages_one_side, overall: {mode: ...}, per_label:
+    {label: {mode: ...}}}`` over the pages whose entity layer both sides annotated (status not ``none``);
+    a page annotated on one side only is counted in ``pages_one_side``, not scored as all missed."""
+    both = [(a, b) for a, b in pairs if _annotated(a) and _annotated(b)]
+    one_side = sum(_annotated(a) != _annotated(b) for a, b in pairs)
+    a_docs = [a for a, _ in both]
+    b_docs = [b for _, b in both]
     n_a = sum(len(d.entities) for d in a_docs)
     n_b = sum(len(d.entities) for d in b_docs)
     scores = entity_scores(a_docs, b_docs).as_dict()
     overall = scores["overall"]
-    if not any(overall["strict"][k] for k in ("correct", "incorrect", "partial", "missed", "spurious")):
+    if both and not any(overall["strict"][k] for k in ("correct", "incorrect", "partial", "missed", "spurious")):
         overall = {mode: {**v, "precision": 1.0, "recall": 1.0, "f1": 1.0} for mode, v in overall.items()}
-    return {"n_a": n_a, "n_b": n_b, "overall": overall, "per_label": scores["per_label"]}
+    return {"n_a": n_a, "n_b": n_b, "pages": len(both), "pages_one_side": one_side, "overall": overall,
+            "per_label": scores["per_label"]}
+
+
+def _annotated(doc: Document) -> bool:
+    return doc.annotation.entities.status != "none"
 
 
 def _is_set(v: Any) -> bool:
@@ -177,9 +186,15 @@ def format_text(r: Agreement) -> str:
         f"  kappa (all labels)             {_f(bl['kappa'])}",
         f"  kappa (content vs boilerplate) {_f(bl['content_kappa'])}",
         f"  accuracy (all labels)          {_f(bl['accuracy'])}",
-        f"entities (A as reference): A {r.entities['n_a']}, B {r.entities['n_b']}",
     ]
-    lines += format_entity_table(r.entities)
+    en = r.entities
+    one_side = f", {en['pages_one_side']} page(s) annotated on one side only" if en["pages_one_side"] else ""
+    if en["pages"]:
+        lines.append(f"entities (A as reference, {en['pages']} page(s) annotated on both sides{one_side}): "
+                     f"A {en['n_a']}, B {en['n_b']}")
+        lines += format_entity_table(en)
+    else:
+        lines.append(f"entities: no page has entity annotations on both sides{one_side}")
     lines.append("metadata (share of equal values where either side sets the field):")
     for k, v in r.metadata.items():
         if v["compared"]:

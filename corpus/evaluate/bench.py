@@ -298,7 +298,8 @@ class BenchResult:
         if self.blocks or self.entities:
             why.append("no block or entity prediction has the id and text of a corpus document")
         if not why:
-            why.append("no metric applies to this corpus (its documents have no gold for any metric)")
+            n = self.corpus.get("n_documents", 0)
+            why.append(f"no metric applies to this corpus (none of its {n} documents has gold for any metric)")
         return "nothing was scored: " + "; ".join(why)
 
     def as_json(self) -> dict[str, Any]:

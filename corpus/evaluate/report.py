@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import install_hint
 from corpus.evaluate.bench import BenchResult
 from corpus.evaluate.entities import ENTITY_MODES, format_entity_table
 
@@ -215,7 +216,7 @@ def write_plots(result: BenchResult, out: Path) -> list[Path]:
     except ImportError:
         import sys
 
-        print("warning: matplotlib is not installed (pip install 'webcorpus[bench]'); no plots", file=sys.stderr)
+        print(f"warning: matplotlib is not installed ({install_hint('bench')}); no plots", file=sys.stderr)
         return []
     written = []
     rows = _sorted_rows(result)

@@ -124,7 +124,7 @@ def draft_page(raw: bytes, *, raw_path: str, raw_format: str, gzipped: bool, url
     if preannotate is not None:
         extra = {"features": features} if features is not None else {}
         doc = preannotate(doc, html=None if raw_format == "text" else decoded, root=root, elements=elements,
-                          ner=ner_arg(options.ner), **extra)
+                          ner=ner_arg(options.ner), labeller=options.labeller, **extra)
     return doc
 
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import ConfigError
+from corpus.errors import ConfigError, MissingDependencyError
 from corpus.ingestion.discover import InputFile, Refused, discover_named
 from corpus.limits import INGEST_FILES_PER_SHARD
 from corpus.paths import INGEST_MANIFEST, SHARDS_DIR
@@ -49,6 +49,25 @@ PLAN_INDEX = "plan-index.json"
 LAYOUTS = ("files", "shards")
 
 
+def check_labeller(labeller: str, normaliser: str) -> None:
+    """Refuse a block labeller that cannot run here: unknown, ``rules`` without trafilatura or on v2 blocks."""
+    if labeller == "learned":  # the default: no import of the labellers for a plan
+        return
+    from corpus.annotate.preannotate import LABELLERS
+
+    if labeller not in LABELLERS:
+        raise ConfigError(f"unknown labeller {labeller!r}; choose one of {', '.join(LABELLERS)}")
+    if labeller != "rules":
+        return
+    if normaliser != "v1":  # the rules align the extractor's output onto v1 elements
+        raise ConfigError("the rules labeller labels normaliser v1 blocks; add --normaliser v1 (or use the "
+                          "default learned labeller)")
+    from importlib.util import find_spec
+
+    if find_spec("trafilatura") is None:
+        raise MissingDependencyError("trafilatura", "extract", "the rules labeller (--labeller rules)")
+
+
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
     layout: str = "files"
@@ -58,9 +77,12 @@ class IngestOptions:
     license: str | None = None
     files_per_shard: int = INGEST_FILES_PER_SHARD
     normaliser: str = DEFAULT_NORMALISER  # corpus.text.normalisers.NORMALISERS
+    labeller: str = "learned"  # corpus.annotate.preannotate.LABELLERS
 
     def __post_init__(self) -> None:
         check_normaliser(self.normaliser)
+        if self.preannotate:
+            check_labeller(self.labeller, self.normaliser)
         if self.layout not in LAYOUTS:
             raise ConfigError(f"unknown layout {self.layout!r}; choose one of {', '.join(LAYOUTS)}")
         if self.files_per_shard < 1:

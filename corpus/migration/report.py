@@ -202,8 +202,30 @@ class MigrationReport:
 
     def summary(self) -> str:
         """The human summary: totals, then one line per document and the items to review."""
+        lines = self._totals_lines()
+        for d in self.documents:
+            lines.append(d.summary_line())
+            lines.extend(d.detail_lines())
+        return "\n".join(lines) + "\n"
+
+    def brief(self) -> str:
+        """The terminal summary: totals and the first documents that need review, a few details each."""
+        from corpus.limits import MIGRATE_SHOWN_DETAILS, MIGRATE_SHOWN_DOCUMENTS
+
+        lines = self._totals_lines()
+        review = [d for d in self.documents if d.needs_review]
+        for d in review[:MIGRATE_SHOWN_DOCUMENTS]:
+            details = d.detail_lines()
+            lines += [f"needs review: {d.summary_line()}", *details[:MIGRATE_SHOWN_DETAILS]]
+            if len(details) > MIGRATE_SHOWN_DETAILS:
+                lines.append(f"  ... {len(details) - MIGRATE_SHOWN_DETAILS} more in the report")
+        if len(review) > MIGRATE_SHOWN_DOCUMENTS:
+            lines.append(f"... {len(review) - MIGRATE_SHOWN_DOCUMENTS} more documents need review (see the report)")
+        return "\n".join(lines) + "\n"
+
+    def _totals_lines(self) -> list[str]:
         t = self.totals()
-        lines = [
+        return [
             f"migrated {t['migrated']} of {t['documents']} document(s) to normaliser {self.normaliser} "
             f"({self.normalizer_version}), schema {self.schema_version}; {t['changed']} changed, "
             f"{t['needs_review']} need review, {t['failed']} failed",
@@ -213,7 +235,3 @@ class MigrationReport:
             f"entities {t['entities_old']}: carried {t['entities_carried']} (moved {t['entities_moved']}), changed "
             f"{t['entities_changed']}, lost {t['entities_lost']}",
         ]
-        for d in self.documents:
-            lines.append(d.summary_line())
-            lines.extend(d.detail_lines())
-        return "\n".join(lines) + "\n"

@@ -172,7 +172,7 @@ def render_terminal(doc: Document) -> str:
     lines = [f"id: {doc.id}"]
     for k, v in dataclasses.asdict(doc.metadata).items():
         if v not in (None, [], ()):
-            lines.append(f"{k}: {v if not isinstance(v, list) else ', '.join(v)}")
+            lines.append(f"{k}: {', '.join(v) if isinstance(v, list | tuple) else v}")
     if doc.source.url:
         lines.append(f"url: {doc.source.url}")
     lines.append("")

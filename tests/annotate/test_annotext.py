@@ -175,6 +175,7 @@ def _pos(content: str, needle: str) -> tuple[int, int]:
         ("not planning", "not plannig", "annot-text-changed", "NATO]{ORG} is not"),
         ("# section: World", "# section World", "annot-header-syntax", "# section World"),
         ("# section: World", "# sektion: World", "annot-header-unknown-key", "sektion"),
+        ("# section: World", "# section: [World]{LOC}", "annot-header-markup", "[World]{LOC}"),
         ('# authors: ["Jane Doe"]', "# authors: Jane Doe", "annot-header-value", "Jane Doe"),
         ("# is_accessible_for_free: true", "# is_accessible_for_free: yes", "annot-header-value", "yes"),
         ("# annotation.blocks.status: gold", "# annotation.blocks.status: done", "annot-header-value", "done"),
@@ -193,6 +194,13 @@ def test_mistakes_are_reported_at_line_and_column_of_the_file(old, new, rule, at
     assert prob.line == line, prob
     if rule.startswith("annot-") and rule != "annot-text-changed":
         assert prob.column == col, prob
+
+
+def test_entity_markup_in_a_header_value_is_kept_only_when_quoted():
+    content = _edit(export_text(news_doc()), "# section: World", '# section: "[World]{LOC} news"')
+    result = import_text(content, "doc.annot")
+    assert result.ok, result.problems
+    assert result.document.metadata.section == "[World]{LOC} news"
 
 
 def test_deleted_or_added_block_lines_are_reported():

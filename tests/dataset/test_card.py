@@ -184,7 +184,13 @@ def test_warning_when_layers_are_model_drafts(tmp_path, bundled) -> None:
     assert "Warning: model drafts" not in _card(bundled)  # every bundled layer is gold
     docs = make_corpus(tmp_path / "c", 5)  # page 4's blocks are a model draft
     assert [d.annotation.blocks.status for d in docs].count("model") == 1
-    build(tmp_path / "c", tmp_path / "out")
+    result = build(tmp_path / "c", tmp_path / "out")
+    # the build summary says so too, and names the output without the '..' of a relative path
+    assert "note: model drafts, not checked by a person (the card warns): blocks of 1 of 5 documents" in (
+        result.summary_lines())
+    assert not any("model drafts" in line for line in build(DATA, tmp_path / "b").summary_lines())
+    rel = build(tmp_path / "c", tmp_path / "c" / ".." / "out2")
+    assert rel.summary_lines()[0] == f"built {tmp_path / 'out2'}"
     card = _card(tmp_path / "out")
     warning = next(line for line in card.splitlines() if "Warning: model drafts" in line)
     assert "blocks of 1 of 5 documents" in warning and "entities" not in warning.split("are model output")[0]

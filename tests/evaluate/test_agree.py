@@ -8,9 +8,9 @@ import pytest
 from annotation_samples import news_doc, samples, text_doc, unlabelled_doc
 
 from corpus.cli import main
-from corpus.evaluate.agree import agreement, kappa
+from corpus.evaluate.agree import agreement, format_text, kappa
 from corpus.evaluate.entities import ENTITY_MODES
-from corpus.model import Block, Entity, Metadata
+from corpus.model import Annotation, Block, Entity, Layer, Metadata
 from corpus.store import write_documents
 
 
@@ -88,3 +88,19 @@ def test_cli_text_and_json(tmp_path, capsys):
     assert data["only_a"] == [unlabelled_doc().id]
     assert main(["agree", str(tmp_path / "a"), str(tmp_path / "nope")]) == 2
     assert main(["agree", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "xml"]) == 2
+
+
+def test_entities_annotated_on_one_side_only_are_not_scored_as_missed():
+    a = news_doc()
+    assert a.entities and a.annotation.entities.status != "none"
+    b = a.replace(entities=(), annotation=Annotation(blocks=a.annotation.blocks, entities=Layer("none"),
+                                                     metadata=a.annotation.metadata))
+    res = agreement([a], [b])
+    assert res.entities["pages"] == 0 and res.entities["pages_one_side"] == 1 and res.entities["n_a"] == 0
+    text = format_text(res)
+    assert "entities: no page has entity annotations on both sides, 1 page(s) annotated on one side only" in text
+    assert "strict" not in text
+    # annotated on both sides: scored, with the page count
+    both = agreement([a], [a])
+    assert both.entities["pages"] == 1 and both.entities["overall"]["strict"]["f1"] == 1.0
+    assert "entities (A as reference, 1 page(s) annotated on both sides): A " in format_text(both)

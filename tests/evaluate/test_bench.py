@@ -263,7 +263,15 @@ def test_nothing_scorable_is_exit_1(tmp_path, capsys):
     assert "nothing was scored: aeb_shingle4: 0 of 1 documents have its gold" in captured.err
     # no metric chosen: none applies
     assert main(["bench", str(corpus), "-e", "nothing", "--no-cache", "--no-progress"]) == 1
-    assert "nothing was scored" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert captured.out == ""  # the reason only, not a table of empty rows before it
+    assert "nothing was scored: no metric applies to this corpus (none of its 1 documents" in captured.err
+    for fmt in ("json", "markdown"):
+        assert main(["bench", str(corpus), "-e", "nothing", "--no-cache", "--no-progress", "-f", fmt]) == 1
+        assert capsys.readouterr().out == ""
+    # without anything to run, the message names the options that give it something
+    assert main(["bench", str(corpus), "--no-progress"]) == 2
+    assert "--extractor NAME (see corpus extractors)" in capsys.readouterr().err
     # predictions that match no document
     other = tmp_path / "other"
     other.mkdir()

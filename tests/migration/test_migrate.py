@@ -219,6 +219,9 @@ def test_migrate_out_writes_a_valid_corpus_and_a_report(tmp_path: Path, capsys: 
     code = main(["migrate", str(src), "--out", str(tmp_path / "m"), "--normaliser", "v2"])
     assert code == 1  # the conflict needs review
     report = json.loads((tmp_path / "m" / "migration-report.json").read_text(encoding="utf-8"))
+    err = capsys.readouterr().err  # the terminal lists what needs review, with its details
+    doc_id = report["documents"][0]["id"]
+    assert f"needs review: {doc_id}: " in err and "conflict: paywall" in err
     assert report["totals"]["blocks_conflict"] == 1 and report["documents"][0]["needs_review"]
     assert "conflict: paywall" in (tmp_path / "m" / "migration-report.txt").read_text(encoding="utf-8")
     assert (tmp_path / "m" / "raw" / "page.html").read_bytes() == V1_TO_V2
@@ -229,7 +232,10 @@ def test_migrate_out_writes_a_valid_corpus_and_a_report(tmp_path: Path, capsys: 
     assert main(["migrate", str(tmp_path / "m"), "--in-place", "--normaliser", "v2",
                  "--report", str(tmp_path / "r.json")]) == 0
     assert next((tmp_path / "m" / "documents").iterdir()).read_bytes() == before
-    assert "0 need review" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "0 need review" in err
+    assert doc_id not in err  # a document with nothing to review is only in the report's .txt
+    assert doc_id in (tmp_path / "r.txt").read_text(encoding="utf-8")
 
 
 def test_migrate_in_place_rewrites_jsonl_and_keeps_documents_it_cannot_migrate(tmp_path: Path) -> None:
@@ -274,3 +280,14 @@ def test_a_v2_draft_is_labelled_by_the_learned_labeller_on_its_own_blocks() -> N
     assert v2.annotation.blocks.tool == learned_tool()
     assert all(b.label is not None for b in v2.blocks)
     assert v2.metadata == v1.metadata
+
+
+def test_terminal_summary_caps_the_details_it_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = migrate(_corpus(tmp_path / "c", _v1_gold(), V1_TO_V2), out=tmp_path / "m", normaliser="v2")
+    details = result.documents[0].detail_lines()
+    assert details and result.brief().count("\n") < result.summary().count("\n") + 2
+    monkeypatch.setattr("corpus.limits.MIGRATE_SHOWN_DETAILS", 0)
+    brief = result.brief()
+    assert f"  ... {len(details)} more in the report" in brief and "conflict: paywall" not in brief
+    monkeypatch.setattr("corpus.limits.MIGRATE_SHOWN_DOCUMENTS", 0)
+    assert "... 1 more documents need review (see the report)" in result.brief()

@@ -35,6 +35,9 @@ def test_terminal_listing_has_label_column_entities_and_no_control_characters():
     assert lines[:2] == [f"id: {doc.id}", "title: Weather [live] | Oslo"]
     evil = doc.replace(metadata=Metadata(title="\x1b[2Jcleared"))
     assert "\x1b" not in render_terminal(evil) and "\\u{1b}[2Jcleared" in render_terminal(evil)
+    # list fields read as a list, not as a Python tuple
+    listed = render_terminal(doc.replace(metadata=Metadata(authors=("Ann Lee", "Bo Berg"), tags=("rain",)))).split("\n")
+    assert "authors: Ann Lee, Bo Berg" in listed and "tags: rain" in listed
 
 
 def test_page_is_self_contained_and_escapes_everything():

@@ -15,7 +15,9 @@ from corpus.annotate.annotext.syntax import (
     _LABEL_SET,
     _LIST,
     _LITERAL_ESCAPES,
+    _MARKUP_RE,
     _STATUS,
+    _STR,
     FORMAT_VERSION,
     HEADER_KEYS,
     METADATA_KEYS,
@@ -85,6 +87,13 @@ class _Parser:
                      f"{key!r} is already set on line {self.header_loc[key].line}")
             return
         self.header_loc[key] = _Loc(ln, col)
+        value = raw.strip()
+        markup = _MARKUP_RE.search(value) if HEADER_KEYS[key] == _STR and key in METADATA_KEYS else None
+        if markup and not value.startswith('"'):  # e.g. a search-and-replace that also hit the description
+            self.err("annot-header-markup", ln, col + len(raw) - len(raw.lstrip()) + markup.start(),
+                     f"{key}: entity markup {markup.group()!r} marks nothing in a header line (entities are "
+                     "marked in block lines); remove it, or write the value as a JSON string to keep it as text")
+            return
         try:
             self.header[key] = _decode_value(raw.strip(), HEADER_KEYS[key])
         except ValueError as exc:

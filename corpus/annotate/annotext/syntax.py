@@ -24,6 +24,7 @@ RULES: dict[str, tuple[str, str]] = {
     "annot-header-unknown-key": (ERROR, "a header key the format does not define"),
     "annot-header-duplicate": (ERROR, "the same header key twice"),
     "annot-header-value": (ERROR, "a header value of the wrong type or outside its allowed set"),
+    "annot-header-markup": (ERROR, "entity markup [surface]{LABEL} in a metadata header line"),
     "annot-header-missing": (ERROR, "a required header line (id, text-sha256) or the '#!' line is missing"),
     "annot-frozen-invalid": (ERROR, "the '#!' line is not the JSON object the export wrote"),
     "annot-block-syntax": (ERROR, "a block line without the 'LABEL | ' prefix"),
@@ -54,6 +55,8 @@ HEADER_KEYS: dict[str, str] = {"id": _STR, "text-sha256": _STR, **METADATA_KEYS,
 _HEADER_RE = re.compile(r"^# ([A-Za-z0-9_.\-]+):(?: (.*))?$")
 _BLOCK_RE = re.compile(r"^([^\s|]+)[ \t]*\| ")
 _HEX_RE = re.compile(r"[0-9A-Fa-f]{1,6}")
+#: Entity markup where it marks nothing (a header value): ``[Lenzburg]{LOC}``.
+_MARKUP_RE = re.compile(r"\[[^\[\]\n]+\]\{[A-Z][A-Za-z0-9_-]*\}")
 _LABEL_RE = re.compile(r"\{([A-Za-z][A-Za-z0-9_-]*)\}")
 _LITERAL_ESCAPES = frozenset("\\[]{}|")
 
