@@ -230,8 +230,8 @@ def choose_headline(declared: list[str], visible: list[str], sites: Iterable[str
 def headline_candidates(root, limit: int = 20) -> list[str]:
     """Texts of ``<h1>`` elements, then of ``itemprop=headline`` / title-class elements, in page order."""
     h1s, others = [], []
-    for el in root.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
+    for el in _HEADLINE_LIKE(root):
+        tag = el.tag
         if tag in ("script", "style", "head", "title", "meta"):
             continue
         if tag == "h1":
@@ -250,6 +250,20 @@ def headline_candidates(root, limit: int = 20) -> list[str]:
         if len(out) >= limit:
             break
     return out
+
+
+def _xpath(expr: str):
+    from lxml import etree
+
+    return etree.XPath(expr)
+
+
+#: Elements :func:`headline_candidates` may take, in document order (the attribute tests run in C,
+#: the word tests in Python on what is left).
+_HEADLINE_LIKE = _xpath("descendant-or-self::*[self::h1 or @itemprop or ((self::h2 or self::div or self::span "
+                        "or self::p or self::header) and (@class or @id))]")
+#: Elements :func:`_byline_mark` may mark, in document order.
+_MAYBE_BYLINE = _xpath("descendant-or-self::*[@itemprop or @rel or @class or @id or (self::a and @href)]")
 
 
 def _text(el, sep: str = "") -> str | None:
@@ -347,12 +361,13 @@ def byline_texts(root, limit: int = 8) -> list[str]:
     never longer than ``MAX_BYLINE_WORDS`` words. The first such element's text, plus every further
     ``itemprop="author"`` element when the first is one (co-authors marked one by one).
     """
+    marked = [(el, kind) for el in _MAYBE_BYLINE(root) if (kind := _byline_mark(el)) is not None]
     found: list[tuple[str, object]] = []
-    for el in root.iter():
-        kind = _byline_mark(el)
-        if kind is None or in_excluded_region(el):
+    for i, (el, kind) in enumerate(marked):
+        if in_excluded_region(el):
             continue
-        if any(_byline_mark(d) for d in el.iterdescendants()):
+        # an element's descendants follow it in document order: it holds a marked one iff it holds the next
+        if i + 1 < len(marked) and any(a is el for a in marked[i + 1][0].iterancestors()):
             continue
         if kind == "itemprop":
             names = [n for n in el.iter() if (n.get("itemprop") or "").lower() == "name"]
