@@ -155,15 +155,22 @@ def normalise_text(s: str) -> tuple[str, tuple[Block, ...]]:
     return _assemble((line, None, None) for line in clean(s).splitlines())
 
 
-def parse_html(s: str):
-    """Parse decoded HTML with lxml; ``None`` for an empty document. Never fetches anything."""
+def parse_html(s: str, *, checked: bool = False):
+    """Parse decoded HTML with lxml; ``None`` for an empty document. Never fetches anything.
+
+    ``checked``: ``s`` already passed normaliser v2's :func:`check_attribute_counts` (on the same
+    string unless an XML declaration is removed here), so it is not counted again.
+    """
     import lxml.html
     from lxml import etree
 
-    s = drop_noscript(_XML_DECL.sub("", clean(s), count=1))
+    cleaned = clean(s)
+    no_decl = _XML_DECL.sub("", cleaned, count=1)
+    s = drop_noscript(no_decl)
     if not s.strip():
         return None
-    check_attribute_counts(s)
+    if not checked or len(no_decl) != len(cleaned):
+        check_attribute_counts(s)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = lxml.html.document_fromstring(s, parser=parser)

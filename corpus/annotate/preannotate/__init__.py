@@ -54,7 +54,7 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, elements: 
         raise ConfigError(f"unknown labeller {labeller!r}; choose one of {', '.join(LABELLERS)}")
     if root is None and html is not None:
         try:
-            root = parse_html(html)
+            root = parse_html(html, checked=features is not None)  # the features' v2 parse checked it
         except DocumentError:
             root = None
     ann = doc.annotation

@@ -262,6 +262,12 @@ def _xpath(expr: str):
 #: the word tests in Python on what is left).
 _HEADLINE_LIKE = _xpath("descendant-or-self::*[self::h1 or @itemprop or ((self::h2 or self::div or self::span "
                         "or self::p or self::header) and (@class or @id))]")
+#: Elements :func:`dated_credit_line` may start from, in document order.
+_HEADING_LIKE = _xpath("descendant-or-self::*[self::h1 or self::h2 or ((self::div or self::p or self::span "
+                       "or self::header) and (@class or @id))]")
+#: Elements with a class or id among the first ``$limit`` nodes ``root.iter()`` yields, in document order.
+_FIRST_NODES_WITH_CLASS = _xpath("(descendant-or-self::* | descendant::comment() | descendant::processing-"
+                                 "instruction())[position() <= $limit][self::*[@class or @id]]")
 #: Elements :func:`_byline_mark` may mark, in document order.
 _MAYBE_BYLINE = _xpath("descendant-or-self::*[@itemprop or @rel or @class or @id or (self::a and @href)]")
 
@@ -411,7 +417,7 @@ def dated_credit_line(root, headline: str | None, follow: int = 12) -> list[str]
         return []
     target = folded(headline)
     start = None
-    for el in root.iter("h1", "h2", "div", "p", "span", "header"):
+    for el in _HEADING_LIKE(root):
         if el.tag not in ("h1", "h2") and not class_words(el) & _HEADLINE_CLASS:
             continue
         t = _text(el)
@@ -485,11 +491,7 @@ MAX_DATE_LINE_WORDS = 30
 
 def date_elements(root, limit: int = 4000) -> Iterator[str]:
     """Texts (and ``title`` / ``datetime``-like attributes) of short date-classed elements, page order."""
-    for i, el in enumerate(root.iter()):
-        if i >= limit or not isinstance(el.tag, str):
-            if i >= limit:
-                return
-            continue
+    for el in _FIRST_NODES_WITH_CLASS(root, limit=limit):
         if el.tag in ("script", "style", "head", "a") or not class_words(el) & DATE_WORDS:
             continue
         for attr in ("datetime", "content", "title", "data-date"):
