@@ -121,10 +121,14 @@ def class_words(el) -> frozenset[str]:
 _NO_WORDS: frozenset[str] = frozenset()
 
 
+_CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
+_CLASS_SEP = re.compile(r"[\s\-_]+")
+
+
 @functools.lru_cache(maxsize=4096)
 def _split_class(raw: str) -> frozenset[str]:
-    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)
-    return frozenset(w for w in re.split(r"[\s\-_]+", raw.lower()) if w)
+    raw = _CAMEL_CASE.sub(r"\1 \2", raw)
+    return frozenset(w for w in _CLASS_SEP.split(raw.lower()) if w)
 
 
 # -- site names and titles -------------------------------------------------------------------------
@@ -335,46 +339,25 @@ def _byline_mark(el) -> str | None:
     return "marked" if class_words(el) & BYLINE_WORDS else None
 
 
-_AUTHOR_PATH_PARTS = ("author", "authors", "autor", "autoren", "auteur", "autore", "byline", "profile/staff")
-_AUTHOR_PATH = re.compile(r"/(?:" + "|".join(_AUTHOR_PATH_PARTS) + ")/")
-
-
-def _contains_any(value: str, needles: Iterable[str]) -> str:
-    """XPath test: ``value`` lower-cased (ASCII letters) holds one of ``needles``, or of the shortest
-    among them that the others contain (a word found by splitting and lower-casing is such a substring)."""
-    words = set(needles)
-    assert all(w.isascii() and "'" not in w for w in words)
-    least = sorted(w for w in words if not any(o != w and o in w for o in words))
-    low = f"translate({value}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-    return " or ".join(f"contains({low}, '{w}')" for w in least)
-
-
-_CLASS_AND_ID = "concat(@class, ' ', @id)"
-
-
 @functools.cache
 def _headline_xpath():
-    """A superset of the elements :func:`headline_candidates` takes, in page order (C-speed pre-filter)."""
+    """Every element :func:`headline_candidates` may take, in page order (the rest cannot qualify)."""
     from lxml import etree
 
-    return etree.XPath(
-        f"descendant-or-self::*[self::h1 or ({_contains_any('@itemprop', ['headline'])}) "
-        f"or ((self::h2 or self::div or self::span or self::p or self::header) "
-        f"and ({_contains_any(_CLASS_AND_ID, _HEADLINE_CLASS)}))]"
-    )
+    return etree.XPath("descendant-or-self::h1 | descendant-or-self::*[@itemprop] | "
+                       + " | ".join(f"descendant-or-self::{t}[@class or @id]" for t in ("h2", "div", "span", "p",
+                                                                                           "header")))
 
 
 @functools.cache
-def _byline_xpath():
-    """A superset of the elements :func:`_byline_mark` marks, in page order (C-speed pre-filter)."""
+def _attributed_xpath():
+    """Every element :func:`_byline_mark` may mark, in page order: only attributes can mark one."""
     from lxml import etree
 
-    return etree.XPath(
-        f"descendant-or-self::*[{_contains_any('@itemprop', ['author', 'creator'])} "
-        f"or {_contains_any('@rel', ['author'])} "
-        f"or (self::a and ({_contains_any('@href', [f'/{w}/' for w in _AUTHOR_PATH_PARTS])})) "
-        f"or {_contains_any(_CLASS_AND_ID, BYLINE_WORDS)}]"
-    )
+    return etree.XPath("descendant-or-self::*[@itemprop or @rel or @class or @id] | descendant-or-self::a[@href]")
+
+
+_AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|byline|profile/staff)/")
 
 
 def byline_texts(root, limit: int = 8) -> list[str]:
@@ -386,7 +369,7 @@ def byline_texts(root, limit: int = 8) -> list[str]:
     never longer than ``MAX_BYLINE_WORDS`` words. The first such element's text, plus every further
     ``itemprop="author"`` element when the first is one (co-authors marked one by one).
     """
-    marked = [(el, kind) for el in _byline_xpath()(root) if (kind := _byline_mark(el)) is not None]
+    marked = [(el, kind) for el in _attributed_xpath()(root) if (kind := _byline_mark(el)) is not None]
     holds_marked: set = set()  # ancestors of marked elements (lxml keeps one proxy per live node)
     for el, _ in marked:
         node = el.getparent()
