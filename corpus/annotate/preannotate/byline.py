@@ -121,10 +121,14 @@ def class_words(el) -> frozenset[str]:
 _NO_WORDS: frozenset[str] = frozenset()
 
 
+_CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
+_CLASS_SEP = re.compile(r"[\s\-_]+")
+
+
 @functools.lru_cache(maxsize=4096)
 def _split_class(raw: str) -> frozenset[str]:
-    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)
-    return frozenset(w for w in re.split(r"[\s\-_]+", raw.lower()) if w)
+    raw = _CAMEL_CASE.sub(r"\1 \2", raw)
+    return frozenset(w for w in _CLASS_SEP.split(raw.lower()) if w)
 
 
 # -- site names and titles -------------------------------------------------------------------------
@@ -230,7 +234,7 @@ def choose_headline(declared: list[str], visible: list[str], sites: Iterable[str
 def headline_candidates(root, limit: int = 20) -> list[str]:
     """Texts of ``<h1>`` elements, then of ``itemprop=headline`` / title-class elements, in page order."""
     h1s, others = [], []
-    for el in root.iter():
+    for el in _headline_xpath()(root):
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in ("script", "style", "head", "title", "meta"):
             continue
@@ -335,6 +339,24 @@ def _byline_mark(el) -> str | None:
     return "marked" if class_words(el) & BYLINE_WORDS else None
 
 
+@functools.cache
+def _headline_xpath():
+    """Every element :func:`headline_candidates` may take, in page order (the rest cannot qualify)."""
+    from lxml import etree
+
+    return etree.XPath("descendant-or-self::h1 | descendant-or-self::*[@itemprop] | "
+                       + " | ".join(f"descendant-or-self::{t}[@class or @id]" for t in ("h2", "div", "span", "p",
+                                                                                           "header")))
+
+
+@functools.cache
+def _attributed_xpath():
+    """Every element :func:`_byline_mark` may mark, in page order: only attributes can mark one."""
+    from lxml import etree
+
+    return etree.XPath("descendant-or-self::*[@itemprop or @rel or @class or @id] | descendant-or-self::a[@href]")
+
+
 _AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|byline|profile/staff)/")
 
 
@@ -347,12 +369,16 @@ def byline_texts(root, limit: int = 8) -> list[str]:
     never longer than ``MAX_BYLINE_WORDS`` words. The first such element's text, plus every further
     ``itemprop="author"`` element when the first is one (co-authors marked one by one).
     """
+    marked = [(el, kind) for el in _attributed_xpath()(root) if (kind := _byline_mark(el)) is not None]
+    holds_marked: set = set()  # ancestors of marked elements (lxml keeps one proxy per live node)
+    for el, _ in marked:
+        node = el.getparent()
+        while node is not None and node not in holds_marked:
+            holds_marked.add(node)
+            node = node.getparent()
     found: list[tuple[str, object]] = []
-    for el in root.iter():
-        kind = _byline_mark(el)
-        if kind is None or in_excluded_region(el):
-            continue
-        if any(_byline_mark(d) for d in el.iterdescendants()):
+    for el, kind in marked:
+        if el in holds_marked or in_excluded_region(el):
             continue
         if kind == "itemprop":
             names = [n for n in el.iter() if (n.get("itemprop") or "").lower() == "name"]
