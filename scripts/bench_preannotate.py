@@ -58,8 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     decoded = [decode_raw(raw, "html", gzipped=gz)[0] for raw, gz in todo]
     draft_page(todo[0][0], raw_path="raw/x.html", raw_format="html", gzipped=todo[0][1], options=opts,
                preannotate=preannotate)  # load the model and caches outside the timed part
-    try:  # the language model loads on first use, which the first page may not need
-        identify_language("The language model loads once per process, outside the timed part. " * 4)
+    try:  # and the language identifier's model, loaded on the first page that declares no language
+        identify_language("A sentence long enough to be identified, read once before the timed part begins.")
     except MissingDependencyError:
         pass
     t_draft = t_traf = 0.0

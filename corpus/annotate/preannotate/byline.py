@@ -121,10 +121,14 @@ def class_words(el) -> frozenset[str]:
 _NO_WORDS: frozenset[str] = frozenset()
 
 
+_CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
+_CLASS_SEP = re.compile(r"[\s\-_]+")
+
+
 @functools.lru_cache(maxsize=4096)
 def _split_class(raw: str) -> frozenset[str]:
-    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)
-    return frozenset(w for w in re.split(r"[\s\-_]+", raw.lower()) if w)
+    raw = _CAMEL_CASE.sub(r"\1 \2", raw)
+    return frozenset(w for w in _CLASS_SEP.split(raw.lower()) if w)
 
 
 # -- site names and titles -------------------------------------------------------------------------
@@ -230,8 +234,8 @@ def choose_headline(declared: list[str], visible: list[str], sites: Iterable[str
 def headline_candidates(root, limit: int = 20) -> list[str]:
     """Texts of ``<h1>`` elements, then of ``itemprop=headline`` / title-class elements, in page order."""
     h1s, others = [], []
-    for el in _HEADLINE_LIKE(root):
-        tag = el.tag
+    for el in _headline_xpath()(root):
+        tag = el.tag if isinstance(el.tag, str) else ""
         if tag in ("script", "style", "head", "title", "meta"):
             continue
         if tag == "h1":
@@ -250,26 +254,6 @@ def headline_candidates(root, limit: int = 20) -> list[str]:
         if len(out) >= limit:
             break
     return out
-
-
-def _xpath(expr: str):
-    from lxml import etree
-
-    return etree.XPath(expr)
-
-
-#: Elements :func:`headline_candidates` may take, in document order (the attribute tests run in C,
-#: the word tests in Python on what is left).
-_HEADLINE_LIKE = _xpath("descendant-or-self::*[self::h1 or @itemprop or ((self::h2 or self::div or self::span "
-                        "or self::p or self::header) and (@class or @id))]")
-#: Elements :func:`dated_credit_line` may start from, in document order.
-_HEADING_LIKE = _xpath("descendant-or-self::*[self::h1 or self::h2 or ((self::div or self::p or self::span "
-                       "or self::header) and (@class or @id))]")
-#: Elements with a class or id among the first ``$limit`` nodes ``root.iter()`` yields, in document order.
-_FIRST_NODES_WITH_CLASS = _xpath("(descendant-or-self::* | descendant::comment() | descendant::processing-"
-                                 "instruction())[position() <= $limit][self::*[@class or @id]]")
-#: Elements :func:`_byline_mark` may mark, in document order.
-_MAYBE_BYLINE = _xpath("descendant-or-self::*[@itemprop or @rel or @class or @id or (self::a and @href)]")
 
 
 def _text(el, sep: str = "") -> str | None:
@@ -355,6 +339,24 @@ def _byline_mark(el) -> str | None:
     return "marked" if class_words(el) & BYLINE_WORDS else None
 
 
+@functools.cache
+def _headline_xpath():
+    """Every element :func:`headline_candidates` may take, in page order (the rest cannot qualify)."""
+    from lxml import etree
+
+    return etree.XPath("descendant-or-self::h1 | descendant-or-self::*[@itemprop] | "
+                       + " | ".join(f"descendant-or-self::{t}[@class or @id]" for t in ("h2", "div", "span", "p",
+                                                                                           "header")))
+
+
+@functools.cache
+def _attributed_xpath():
+    """Every element :func:`_byline_mark` may mark, in page order: only attributes can mark one."""
+    from lxml import etree
+
+    return etree.XPath("descendant-or-self::*[@itemprop or @rel or @class or @id] | descendant-or-self::a[@href]")
+
+
 _AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|byline|profile/staff)/")
 
 
@@ -367,13 +369,16 @@ def byline_texts(root, limit: int = 8) -> list[str]:
     never longer than ``MAX_BYLINE_WORDS`` words. The first such element's text, plus every further
     ``itemprop="author"`` element when the first is one (co-authors marked one by one).
     """
-    marked = [(el, kind) for el in _MAYBE_BYLINE(root) if (kind := _byline_mark(el)) is not None]
+    marked = [(el, kind) for el in _attributed_xpath()(root) if (kind := _byline_mark(el)) is not None]
+    holds_marked: set = set()  # ancestors of marked elements (lxml keeps one proxy per live node)
+    for el, _ in marked:
+        node = el.getparent()
+        while node is not None and node not in holds_marked:
+            holds_marked.add(node)
+            node = node.getparent()
     found: list[tuple[str, object]] = []
-    for i, (el, kind) in enumerate(marked):
-        if in_excluded_region(el):
-            continue
-        # an element's descendants follow it in document order: it holds a marked one iff it holds the next
-        if i + 1 < len(marked) and any(a is el for a in marked[i + 1][0].iterancestors()):
+    for el, kind in marked:
+        if el in holds_marked or in_excluded_region(el):
             continue
         if kind == "itemprop":
             names = [n for n in el.iter() if (n.get("itemprop") or "").lower() == "name"]
@@ -417,7 +422,7 @@ def dated_credit_line(root, headline: str | None, follow: int = 12) -> list[str]
         return []
     target = folded(headline)
     start = None
-    for el in _HEADING_LIKE(root):
+    for el in root.iter("h1", "h2", "div", "p", "span", "header"):
         if el.tag not in ("h1", "h2") and not class_words(el) & _HEADLINE_CLASS:
             continue
         t = _text(el)
@@ -491,7 +496,11 @@ MAX_DATE_LINE_WORDS = 30
 
 def date_elements(root, limit: int = 4000) -> Iterator[str]:
     """Texts (and ``title`` / ``datetime``-like attributes) of short date-classed elements, page order."""
-    for el in _FIRST_NODES_WITH_CLASS(root, limit=limit):
+    for i, el in enumerate(root.iter()):
+        if i >= limit or not isinstance(el.tag, str):
+            if i >= limit:
+                return
+            continue
         if el.tag in ("script", "style", "head", "a") or not class_words(el) & DATE_WORDS:
             continue
         for attr in ("datetime", "content", "title", "data-date"):
