@@ -63,12 +63,16 @@ WCXB_POSITIVE, WCXB_NEGATIVE = 0.7, 0.2
 PAGE_BLOCK_CAP = 60
 #: Extra weight of snippet-labelled blocks (few per page, and the closest to the body-view target).
 SNIPPET_WEIGHT = 3.0
+#: Share of a row's weight that follows its block's log word count relative to the page's labelled blocks
+#: (the word-F1 targets count words, so a long block's error costs more than a short one's); 0 disables.
+WORD_WEIGHT_MIX = 0.5
 #: Depth is capped so that inference walks at most 8 levels per tree.
 PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "max_depth": 8, "min_samples_leaf": 30,
           "l2_regularization": 1.0, "max_bins": 255, "early_stopping": False}
 THRESHOLD = 0.5
 SOURCES = ("trafilatura-eval-dev", "wcxb-dev", "bundled", "generated")
 FEATURE_CACHE_VERSION = "2"
+_LOG_WORDS = FEATURES.index("log_words")
 
 
 @dataclass
@@ -255,7 +259,8 @@ def build_items(pages: list[Page], cache: Path, jobs: int, dropped: list[Page] |
 # -- training ------------------------------------------------------------------------------------
 def design(items: list[Item], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Training rows: the labelled blocks, at most ``PAGE_BLOCK_CAP`` per page (a seeded sample of
-    each page's own blocks), weighted so that every page counts about the same."""
+    each page's own blocks), weighted so that every page counts about the same and, within a page,
+    longer blocks a little more (``WORD_WEIGHT_MIX``)."""
     Xs, ys, ws = [], [], []
     for it in items:
         idx = np.flatnonzero(it.y >= 0)
@@ -266,9 +271,11 @@ def design(items: list[Item], seed: int) -> tuple[np.ndarray, np.ndarray, np.nda
             rng = np.random.default_rng([seed, int(it.page.raw_sha256[:12], 16)])
             idx = np.sort(rng.choice(idx, PAGE_BLOCK_CAP, replace=False))
         w = SNIPPET_WEIGHT if it.page.source == "trafilatura-eval-dev" else 1.0
+        lw = it.pf.X[idx, _LOG_WORDS].astype(np.float64)
+        rel = lw / lw.mean() if lw.mean() > 0 else np.ones(len(idx))
         Xs.append(it.pf.X[idx])
         ys.append(it.y[idx])
-        ws.append(np.full(len(idx), w))
+        ws.append(w * (1.0 - WORD_WEIGHT_MIX + WORD_WEIGHT_MIX * rel))
     return (np.concatenate(Xs).astype(np.float64), np.concatenate(ys).astype(np.int64),
             np.concatenate(ws))
 
@@ -290,9 +297,23 @@ def folds_by_site(items: list[Item], k: int, seed: int) -> list[int]:
     return [fold_of(it.group) for it in items]
 
 
+_FOLD_STATE: tuple[list[Item], list[int], int, dict[str, Any]] | None = None
+
+
+def _fold_labels(f: int) -> list[list[str]]:
+    """Labels of fold ``f``'s pages from a model fitted on the other folds (``_FOLD_STATE``, set before forking)."""
+    assert _FOLD_STATE is not None
+    items, fold, seed, meta = _FOLD_STATE
+    model = fit([it for it, k in zip(items, fold, strict=True) if k != f], seed, meta)
+    out = [decide(it.pf, model.predict_proba(it.pf.X), THRESHOLD) for it, k in zip(items, fold, strict=True) if k == f]
+    print(f"fold {f + 1} done", file=sys.stderr, flush=True)
+    return out
+
+
 def data_digest(items: list[Item], seed: int) -> str:
     h = hashlib.sha256(json.dumps({"seed": seed, "params": PARAMS, "features": FEATURES,
-                                   "weights": [PAGE_BLOCK_CAP, SNIPPET_WEIGHT, WCXB_POSITIVE, WCXB_NEGATIVE]},
+                                   "weights": [PAGE_BLOCK_CAP, SNIPPET_WEIGHT, WCXB_POSITIVE, WCXB_NEGATIVE,
+                                               WORD_WEIGHT_MIX]},
                                   sort_keys=True).encode())
     for it in items:
         h.update(f"{it.page.source}\0{it.page.key}\0{it.page.raw_sha256}\0".encode())
@@ -452,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/corpus-labeller-cache"))
     ap.add_argument("--report", type=Path, default=None, help="write the out-of-fold figures as JSON here")
     ap.add_argument("--generated", type=int, default=200, help="generated pages to train on")
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2, help="processes for the features and the out-of-fold fits")
     ap.add_argument("--baseline", action="store_true", help="score trafilatura.extract on the same pages")
     ap.add_argument("--no-fit", action="store_true", help="evaluate only; do not write the model")
     ap.add_argument("--markdown", type=Path, default=None, help="render a --report JSON as Markdown and exit")
@@ -482,13 +503,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.folds:
         fold = folds_by_site(items, args.folds, args.seed)
         oof: list[list[str] | None] = [None] * len(items)
-        for f in range(args.folds):
-            train = [it for it, k in zip(items, fold, strict=True) if k != f]
-            model = fit(train, args.seed, meta)
-            for i, (it, k) in enumerate(zip(items, fold, strict=True)):
-                if k == f:
-                    oof[i] = decide(it.pf, model.predict_proba(it.pf.X), THRESHOLD)
-            print(f"fold {f + 1}/{args.folds} done", file=sys.stderr)
+        global _FOLD_STATE
+        _FOLD_STATE = (items, fold, args.seed, meta)
+        if args.jobs > 1:  # each fold's fit is single-threaded and independent: same trees either way
+            with get_context("fork").Pool(min(args.jobs, args.folds)) as pool:
+                results = pool.map(_fold_labels, range(args.folds), chunksize=1)
+        else:
+            results = [_fold_labels(f) for f in range(args.folds)]
+        for f, labels in enumerate(results):
+            for i, lab in zip([i for i, k in enumerate(fold) if k == f], labels, strict=True):
+                oof[i] = lab
         baseline = trafilatura_outputs(pages, args.cache) if args.baseline else None
         rep = evaluate(items, oof, baseline, dropped)  # type: ignore[arg-type]
         rep = {"folds": args.folds, "grouped_by": "registrable domain", "data_digest": digest,

@@ -10,6 +10,7 @@ import pytest
 from test_labeller import NEWS_PAGE, PARAGRAPHS
 
 from corpus.annotate.preannotate import preannotate
+from corpus.annotate.preannotate.labeller import _tokens
 from corpus.annotate.preannotate.learned import (
     MODEL_PATH,
     default_model,
@@ -17,7 +18,7 @@ from corpus.annotate.preannotate.learned import (
     learned_tool,
     predict_page,
 )
-from corpus.annotate.preannotate.learned.features import FEATURES, page_features
+from corpus.annotate.preannotate.learned.features import CONTEXT_FEATURES, FEATURES, context_columns, page_features
 from corpus.annotate.preannotate.learned.model import load_model, save_model
 from corpus.errors import ConfigError
 from corpus.ingestion.draft import draft_document
@@ -147,3 +148,30 @@ def test_registered_extractor_gives_the_views() -> None:
     body, article = build("corpus-labeller")(page), build("corpus-labeller:article")(page)
     assert PARAGRAPHS[0] in body and PARAGRAPHS[0] in article
     assert len(article) >= len(body)
+
+
+def test_context_columns_see_repeated_siblings_and_prices() -> None:
+    posts = "".join(f'<div class="post"><p>Reply number {i} says the part fits well and ships fast.</p></div>'
+                    for i in range(4))
+    html = (f"<html><body><h1>Thread</h1>{posts}<ul><li>Home</li><li>Shop</li></ul>"
+            "<p>Price: $19.99</p><p>Plain words without any amount here at all.</p></body></html>")
+    pf = page_features(html)
+    col = {n: i for i, n in enumerate(FEATURES)}
+    texts = [pf.text[b.start : b.end] for b in pf.blocks]
+    assert set(CONTEXT_FEATURES) <= set(FEATURES) and FEATURES[-len(CONTEXT_FEATURES):] == CONTEXT_FEATURES
+    np.testing.assert_array_equal(context_columns(pf.X, texts), pf.X[:, -len(CONTEXT_FEATURES):])
+    replies = [i for i, t in enumerate(texts) if t.startswith("Reply")]
+    assert len(replies) == 4
+    words = np.array([len(_tokens(t)) for t in texts], float)
+    for i in replies:
+        assert pf.X[i, col["sig_count_log"]] == pytest.approx(np.log(4))
+        assert pf.X[i, col["sig_word_share"]] == pytest.approx(words[replies].sum() / words.sum(), rel=1e-5)
+        assert pf.X[i, col["sig_long_share"]] == 0.0  # ten words: not a long paragraph
+        assert pf.X[i, col["heading_dist"]] == i  # the <h1> is block 0
+    price = texts.index("Price: $19.99")
+    assert pf.X[price, col["price_text"]] == 1.0
+    assert pf.X[texts.index("Plain words without any amount here at all."), col["price_text"]] == 0.0
+    assert pf.X[0, col["page_price_log"]] == pytest.approx(np.log(2))
+    assert pf.X[0, col["page_li_share"]] == pytest.approx(2 / len(texts))
+    assert pf.X[replies[1], col["words_before_share"]] == pytest.approx(words[: replies[1]].sum() / words.sum(),
+                                                                        rel=1e-5)

@@ -95,6 +95,15 @@ _COPYRIGHT_LOW = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved|imp
                             r"|privacy policy")
 
 
+#: Page-context columns computed from the other columns (:func:`context_columns`), after them.
+CONTEXT_FEATURES = ("word_share", "words_before_share", "words_vs_max", "sig_count_log", "sig_word_share",
+                    "sig_long_share", "sig_span", "page_long_log", "page_link_density", "page_li_share",
+                    "price_text", "page_price_log", "heading_dist", "wide_long_share", "wide_link_density")
+#: Half-width of the wide window of the page-context columns.
+WIDE_WINDOW = 12
+_PRICE = re.compile(r"(?:[$€£¥₹]\s?\d|\d(?:[.,]\d{2})?\s?(?:€|eur|usd|gbp|chf|kr)\b)")
+
+
 def _names() -> tuple[str, ...]:
     names = ["log_words", "log_chars", "link_density", "punct_ratio", "digit_ratio", "upper_start", "sentence_end",
              "stop_ratio", "mean_word_len", "has_date", "byline_start", "copyright", "related_leadin",
@@ -113,6 +122,7 @@ def _names() -> tuple[str, ...]:
         names += [f"{side}_log_words", f"{side}_link_density", f"{side}_sentence_end", f"{side}_same_parent",
                   f"{side}_tag_p", f"{side}_tag_heading"]
     names += ["win_link_density", "win_log_words", "win_sentence_share"]
+    names += list(CONTEXT_FEATURES)
     return tuple(names)
 
 
@@ -464,15 +474,71 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     X[:, cols["win_link_density"]] = _window_mean(link)
     X[:, cols["win_log_words"]] = _window_mean(lw)
     X[:, cols["win_sentence_share"]] = _window_mean(long_par.astype(np.float64))
+    X[:, _CONTEXT_START:] = context_columns(X, texts)
     return PageFeatures(text, blocks, X, tuple(cues), tuple(titles), title_index)
 
 
-def _window_mean(v: np.ndarray) -> np.ndarray:
-    """Mean of ``v`` over ``[i - WINDOW, i + WINDOW]`` (cut at the ends)."""
+_CONTEXT_START = _COL[CONTEXT_FEATURES[0]]
+#: Columns whose values make a block's *signature*: blocks alike in tag, depth, ancestors and class
+#: words (forum posts, listing items, product cards) share one.
+_SIG_COLS = np.array([_COL[c] for c in FEATURES[:_CONTEXT_START]
+                      if c == "depth" or c.startswith(("tag_", "anc_", "cls_", "cue_"))])
+
+
+def context_columns(X: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """The :data:`CONTEXT_FEATURES` of every block, from the page's other columns and block texts: the
+    block's share of the page's words, its signature group (size, word share, share of long paragraphs,
+    span over the page), page counts (long paragraphs, link density, list items, prices), distance
+    from the last heading and long-paragraph share and link density over a wide window."""
+    n = X.shape[0]
+    out = np.zeros((n, len(CONTEXT_FEATURES)), np.float32)
+    if not n:
+        return out
+    c = {name: j for j, name in enumerate(CONTEXT_FEATURES)}
+    words = np.rint(np.expm1(X[:, _COL["log_words"]].astype(np.float64)))
+    chars = np.expm1(X[:, _COL["log_chars"]].astype(np.float64))
+    link = X[:, _COL["link_density"]].astype(np.float64)
+    long_par = ((words >= LONG_PARAGRAPH_WORDS) & (X[:, _COL["sentence_end"]] > 0) & (link < 0.3)).astype(np.float64)
+    total = float(words.sum()) or 1.0
+    out[:, c["word_share"]] = words / total
+    out[:, c["words_before_share"]] = (np.cumsum(words) - words) / total
+    out[:, c["words_vs_max"]] = words / (float(words.max()) or 1.0)
+    sig = np.ascontiguousarray(X[:, _SIG_COLS])
+    _, inv, counts = np.unique(sig.view(np.dtype((np.void, sig.dtype.itemsize * sig.shape[1]))).ravel(),
+                               return_inverse=True, return_counts=True)
+    inv = inv.ravel()
+    g_words = np.bincount(inv, weights=words)
+    g_long = np.bincount(inv, weights=long_par)
+    idx = np.arange(n, dtype=np.float64)
+    g_first = np.full(len(counts), n, np.float64)
+    np.minimum.at(g_first, inv, idx)
+    g_last = np.zeros(len(counts), np.float64)
+    np.maximum.at(g_last, inv, idx)
+    out[:, c["sig_count_log"]] = np.log(counts[inv])
+    out[:, c["sig_word_share"]] = g_words[inv] / total
+    out[:, c["sig_long_share"]] = g_long[inv] / counts[inv]
+    out[:, c["sig_span"]] = (g_last[inv] - g_first[inv]) / n
+    out[:, c["page_long_log"]] = np.log1p(long_par.sum())
+    out[:, c["page_link_density"]] = float((link * chars).sum() / (chars.sum() or 1.0))
+    out[:, c["page_li_share"]] = float(X[:, _COL["tag_li"]].mean())
+    price = np.array([1.0 if len(t) <= 200 and _PRICE.search(t.lower()) else 0.0 for t in texts])
+    out[:, c["price_text"]] = price
+    out[:, c["page_price_log"]] = np.log1p(price.sum())
+    heading = (X[:, [_COL[f"tag_h{k}"] for k in range(1, 7)]] > 0).any(axis=1)
+    last = np.where(heading, idx, -1.0)
+    last = np.maximum.accumulate(last)
+    out[:, c["heading_dist"]] = np.where(last >= 0, np.minimum(idx - last, 50.0), -1.0)
+    out[:, c["wide_long_share"]] = _window_mean(long_par, WIDE_WINDOW)
+    out[:, c["wide_link_density"]] = _window_mean(link, WIDE_WINDOW)
+    return out
+
+
+def _window_mean(v: np.ndarray, width: int = WINDOW) -> np.ndarray:
+    """Mean of ``v`` over ``[i - width, i + width]`` (cut at the ends)."""
     n = len(v)
     c = np.concatenate(([0.0], np.cumsum(v)))
-    lo = np.clip(np.arange(n) - WINDOW, 0, n)
-    hi = np.clip(np.arange(n) + WINDOW + 1, 0, n)
+    lo = np.clip(np.arange(n) - width, 0, n)
+    hi = np.clip(np.arange(n) + width + 1, 0, n)
     return (c[hi] - c[lo]) / (hi - lo)
 
 
