@@ -54,7 +54,7 @@ from corpus.labels import VIEWS  # noqa: E402
 from corpus.model import domain_of  # noqa: E402
 from corpus.text.normalise import decode_raw, fold_text  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "benchmarks"
+SHARED = Path(os.environ.get("CORPUS_SHARED_DIR", ROOT.parent / "shared")) / "benchmarks"
 MODEL_VERSION = "1.0.0"
 ARTICLE = VIEWS["article"]
 #: A block is article (not article) when at least (at most) this share of its 3-grams is in the gold text.
@@ -477,6 +477,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", action="store_true", help="score trafilatura.extract on the same pages")
     ap.add_argument("--no-fit", action="store_true", help="evaluate only; do not write the model")
     ap.add_argument("--markdown", type=Path, default=None, help="render a --report JSON as Markdown and exit")
+    ap.add_argument("--shared", type=Path, default=SHARED,
+                    help="shared benchmarks folder (default: $CORPUS_SHARED_DIR/benchmarks or ../shared/benchmarks)")
+    ap.add_argument("--sources", nargs="+", choices=SOURCES, default=list(SOURCES),
+                    help="train and evaluate on these sources only (the shipped model uses all)")
     args = ap.parse_args(argv)
     if args.markdown:
         print(markdown_report(json.loads(args.markdown.read_text(encoding="utf-8"))))
@@ -484,12 +488,15 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread: same trees, no spinning on a busy machine
 
     pages: list[Page] = []
-    if (SHARED / "trafilatura-eval-dev" / "evaldata.json").is_file():
-        pages += traf_pages(SHARED / "trafilatura-eval-dev")
-    if (SHARED / "wcxb-dev" / "dev").is_dir():
-        pages += wcxb_pages(SHARED / "wcxb-dev")
-    pages += bundled_pages(ROOT / "data")
-    pages += generated_pages(args.generated, args.seed)
+    use = set(args.sources)
+    if "trafilatura-eval-dev" in use and (args.shared / "trafilatura-eval-dev" / "evaldata.json").is_file():
+        pages += traf_pages(args.shared / "trafilatura-eval-dev")
+    if "wcxb-dev" in use and (args.shared / "wcxb-dev" / "dev").is_dir():
+        pages += wcxb_pages(args.shared / "wcxb-dev")
+    if "bundled" in use:
+        pages += bundled_pages(ROOT / "data")
+    if "generated" in use:
+        pages += generated_pages(args.generated, args.seed)
     dropped: list[Page] = []
     items = build_items(pages, args.cache, args.jobs, dropped)
     counts = Counter(it.page.source for it in items)
