@@ -87,7 +87,6 @@ def band_problems(system: str, row: dict[str, Any]) -> list[str]:
 def labeller_items(src: str | Path) -> list[tuple[str | None, list[str], list[str]]]:
     """``(body view or None, include, exclude)`` per dev page (sorted by URL), as ``corpus ingest`` drafts it."""
     import json
-    from functools import partial
 
     from corpus.annotate.preannotate import preannotate
     from corpus.errors import DocumentError
@@ -97,14 +96,14 @@ def labeller_items(src: str | Path) -> list[tuple[str | None, list[str], list[st
     src = Path(src)
     # the rule labeller on v1 drafts: the learned labeller was trained on these very pages, so its score
     # here would be in-sample (its out-of-fold figures come from scripts/train_labeller.py)
-    options = IngestOptions(ner="off", normaliser="v1")
+    options = IngestOptions(ner="off", normaliser="v1", labeller="rules")
     items: list[tuple[str | None, list[str], list[str]]] = []
     for _url, entry in sorted(json.loads((src / "evaldata.json").read_text(encoding="utf-8")).items()):
         path = src / "pages" / entry["file"]
         body: str | None
         try:
             doc = draft_page(path.read_bytes(), raw_path=entry["file"], raw_format="html", gzipped=False,
-                             options=options, preannotate=partial(preannotate, labeller="rules"))
+                             options=options, preannotate=preannotate)
             body = doc.view("body")
         except (DocumentError, OSError):
             body = None  # a rejected or unreadable page: a failure, scored as no output
