@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,9 @@ def traf_eval_dir() -> Path:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+def sigint_default() -> None:
+    """``preexec_fn`` of a child a test interrupts: Ctrl-C handled by default, even when the test run
+    itself was started with SIGINT ignored (a ``nohup … &`` background job inherits that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import sigint_default
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: A result large enough that the pipe transfer is in progress when the Ctrl-C lands.
@@ -39,6 +41,6 @@ def test_a_worker_killed_while_sending_a_result_does_not_hang_the_exit(delay: st
     script = tmp_path / "run.py"
     script.write_text(SCRIPT)
     done = subprocess.run([sys.executable, str(script), delay], cwd=ROOT, capture_output=True, timeout=120,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, preexec_fn=sigint_default)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert done.stdout.decode().strip() == "interrupted"

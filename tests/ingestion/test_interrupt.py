@@ -13,6 +13,7 @@ import pytest
 from test_resume import make_inputs, tree
 
 from corpus.ingestion.engine import SLEEP_ENV
+from tests.conftest import sigint_default
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
 
@@ -45,7 +46,8 @@ def session_members(sid: int) -> list[int]:
 
 def interrupt(args: list[str], out: Path, presses: int) -> subprocess.CompletedProcess:
     env = dict(os.environ, **{SLEEP_ENV: WORKER_SLEEP})
-    proc = subprocess.Popen(args, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, env=env, start_new_session=True, preexec_fn=sigint_default,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     work = out / ".ingest" / "work"
     while not list(work.glob("*.done")):  # the workers are busy (sleeping after their first shard)
