@@ -168,8 +168,6 @@ class ProcessMap:
                 f"library); {self.then}"
             ) from exc
         finally:
-            for f in pending:
-                f.cancel()
             if not done:
                 self.terminate()
 
@@ -184,7 +182,9 @@ class ProcessMap:
             for p in processes:
                 if p.is_alive():
                     p.terminate()
-            ex.shutdown(wait=False, cancel_futures=True)
+            # futures are not cancelled: the pool's manager thread fails every pending one when it sees the
+            # killed workers, and setting an exception on a cancelled future raises in that thread
+            ex.shutdown(wait=False, cancel_futures=False)
             for p in processes:
                 p.join(timeout=STOP_GRACE_SECONDS)
                 if p.is_alive():
