@@ -71,7 +71,7 @@ PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "max_dept
           "l2_regularization": 1.0, "max_bins": 255, "early_stopping": False}
 THRESHOLD = 0.5
 SOURCES = ("trafilatura-eval-dev", "wcxb-dev", "bundled", "generated")
-FEATURE_CACHE_VERSION = "2"
+FEATURE_CACHE_VERSION = "3"
 _LOG_WORDS = FEATURES.index("log_words")
 
 
@@ -83,6 +83,8 @@ class Page:
     html: str
     raw_sha256: str
     gold: dict[str, Any] = field(default_factory=dict)
+    #: Where the raw bytes are: (path, gzipped, declared charset); None for generated pages (their HTML).
+    origin: tuple[Path, bool, str | None] | None = None
 
 
 @dataclass
@@ -105,7 +107,7 @@ def traf_pages(base: Path) -> Iterator[Page]:
         html, _ = decode_raw(raw, "html")
         yield Page("trafilatura-eval-dev", url, url, html, hashlib.sha256(raw).hexdigest(),
                    {"include": list(e.get("with") or ()), "exclude": list(e.get("without") or ()),
-                    "comments": list(e.get("comments") or ()), "title": e.get("title")})
+                    "comments": list(e.get("comments") or ()), "title": e.get("title")}, (p, False, None))
 
 
 def wcxb_pages(base: Path) -> Iterator[Page]:
@@ -121,7 +123,8 @@ def wcxb_pages(base: Path) -> Iterator[Page]:
         pt = ((rec.get("_internal") or {}).get("page_type") or {}).get("primary") or "unknown"
         pt = {"category": "collection"}.get(pt, pt)
         yield Page("wcxb-dev", gt_path.stem, rec.get("url"), html, hashlib.sha256(raw).hexdigest(),
-                   {"main": gt.get("main_content") or "", "page_type": pt, "title": gt.get("title")})
+                   {"main": gt.get("main_content") or "", "page_type": pt, "title": gt.get("title")},
+                   (page, True, "utf-8"))
 
 
 def bundled_pages(data: Path) -> Iterator[Page]:
@@ -135,7 +138,8 @@ def bundled_pages(data: Path) -> Iterator[Page]:
                              declared_charset=src.get("encoding"))
         text = d["text"]
         gold = [(text[b["start"] : b["end"]], b["label"]) for b in d["blocks"]]
-        yield Page("bundled", p.stem, src.get("url"), html, src["raw_sha256"], {"blocks": gold})
+        yield Page("bundled", p.stem, src.get("url"), html, src["raw_sha256"], {"blocks": gold},
+                   (data / src["raw_path"], src["raw_path"].endswith(".gz"), src.get("encoding")))
 
 
 def generated_pages(n: int, seed: int) -> Iterator[Page]:
@@ -322,21 +326,58 @@ def data_digest(items: list[Item], seed: int) -> str:
 
 
 # -- evaluation ----------------------------------------------------------------------------------
+def ingest_views(pages: list[Page], normaliser: str = "v2") -> dict[str, dict[str, str]]:
+    """What ``corpus ingest --normaliser <normaliser>`` drafts for each page: its ``body`` and ``article``
+    views (both empty when the ingest rejects the page) and the reject reason (``""`` when it drafts).
+
+    Used for the pages v2 rejects or finds no text in: the learned labeller has no v2 block to score
+    there, so the draft's labels come from the rule labeller (a v1 draft) or the page is rejected (v2,
+    the ingest default); the shipped model is never consulted, so the figures stay out of fold.
+    """
+    from corpus.annotate.preannotate import preannotate
+    from corpus.ingestion.engine import draft_page
+    from corpus.ingestion.plan import IngestOptions
+
+    options = IngestOptions(normaliser=normaliser, ner="off")
+    out: dict[str, dict[str, str]] = {}
+    for p in pages:
+        if p.origin is None:
+            raw, gz, cs = p.html.encode(), False, "utf-8"
+        else:
+            path, gz, cs = p.origin
+            raw = path.read_bytes()
+        try:
+            doc = draft_page(raw, raw_path=f"raw/{p.key}", raw_format="html", gzipped=gz, url=p.url,
+                             declared_charset=cs, options=options, preannotate=preannotate)
+        except DocumentError as exc:
+            out[p.key] = {"reason": exc.reason or "rejected", "body": "", "article": ""}
+            continue
+        out[p.key] = {"reason": "", "body": doc.view("body"), "article": doc.view("article")}
+    return out
+
+
 def view(pf: PageFeatures, labels: list[str], name: str) -> str:
     keep = VIEWS[name]
     return "\n".join(pf.text[b.start : b.end] for b, lab in zip(pf.blocks, labels, strict=True) if lab in keep)
 
 
 def evaluate(items: list[Item], labels: list[list[str]], baseline: dict[str, str | None] | None,
-             dropped: list[Page] = ()) -> dict[str, Any]:
-    """Out-of-fold figures; ``dropped`` pages (no v2 blocks) count as empty outputs."""
+             dropped: list[Page] = (), ingested: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """Out-of-fold figures; ``dropped`` pages (no v2 blocks) are scored on what the ingest drafts for them
+    (``ingested``, from :func:`ingest_views`; empty outputs when it rejects them or without it)."""
     out: dict[str, Any] = {}
+    ingested = ingested or {}
+
+    def fallback(p: Page, name: str) -> str:
+        return ingested.get(p.key, {}).get(name, "")
+
     traf = [(it, lab) for it, lab in zip(items, labels, strict=True) if it.page.source == "trafilatura-eval-dev"]
     traf_dropped = [p for p in dropped if p.source == "trafilatura-eval-dev"]
     if traf:
         s = trafilatura_segments([(view(it.pf, lab, "body"), it.page.gold["include"], it.page.gold["exclude"])
                                   for it, lab in traf]
-                                 + [("", p.gold["include"], p.gold["exclude"]) for p in traf_dropped])
+                                 + [(fallback(p, "body"), p.gold["include"], p.gold["exclude"])
+                                    for p in traf_dropped])
         out["trafilatura-eval-dev"] = {"metric": "trafilatura_segments", "view": "body", **_score(s)}
         if baseline is not None:
             b = trafilatura_segments([(baseline.get(it.page.key), it.page.gold["include"], it.page.gold["exclude"])
@@ -346,7 +387,7 @@ def evaluate(items: list[Item], labels: list[list[str]], baseline: dict[str, str
             out["trafilatura-eval-dev"]["trafilatura"] = _score(b)
     wc = [(it.page, view(it.pf, lab, "article")) for it, lab in zip(items, labels, strict=True)
           if it.page.source == "wcxb-dev"]
-    wc += [(p, "") for p in dropped if p.source == "wcxb-dev"]
+    wc += [(p, fallback(p, "article")) for p in dropped if p.source == "wcxb-dev"]
     if wc:
         types = sorted({p.gold["page_type"] for p, _ in wc})
         res: dict[str, Any] = {"metric": "wcxb_word_f1", "view": "article"}
@@ -477,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", action="store_true", help="score trafilatura.extract on the same pages")
     ap.add_argument("--no-fit", action="store_true", help="evaluate only; do not write the model")
     ap.add_argument("--markdown", type=Path, default=None, help="render a --report JSON as Markdown and exit")
+    ap.add_argument("--ingest-normaliser", choices=("v2", "v1"), default="v2",
+                    help="score the pages without v2 blocks on what `corpus ingest --normaliser` drafts (v2, the "
+                         "default, rejects them; v1 drafts some and labels them with the rule labeller)")
     ap.add_argument("--shared", type=Path, default=SHARED,
                     help="shared benchmarks folder (default: $CORPUS_SHARED_DIR/benchmarks or ../shared/benchmarks)")
     ap.add_argument("--sources", nargs="+", choices=SOURCES, default=list(SOURCES),
@@ -521,9 +565,18 @@ def main(argv: list[str] | None = None) -> int:
             for i, lab in zip([i for i, k in enumerate(fold) if k == f], labels, strict=True):
                 oof[i] = lab
         baseline = trafilatura_outputs(pages, args.cache) if args.baseline else None
-        rep = evaluate(items, oof, baseline, dropped)  # type: ignore[arg-type]
+        ingested = ingest_views(dropped, args.ingest_normaliser)
+        rep = evaluate(items, oof, baseline, dropped, ingested)  # type: ignore[arg-type]
+        other = "v1" if args.ingest_normaliser == "v2" else "v2"
+        alt = evaluate(items, oof, None, dropped, ingest_views(dropped, other))  # type: ignore[arg-type]
+        alt_f1 = {src: ({k: v["f1"] for k, v in r.items() if isinstance(v, dict)} if src == "wcxb-dev" else r["f1"])
+                  for src, r in alt.items() if src in ("wcxb-dev", "trafilatura-eval-dev")}
         rep = {"folds": args.folds, "grouped_by": "registrable domain", "data_digest": digest,
-               "dropped_pages": dict(Counter(p.source for p in dropped)), **rep}
+               "dropped_pages": dict(Counter(p.source for p in dropped)),
+               "dropped_ingest": {"normaliser": args.ingest_normaliser,
+                                  "pages": {p.key: ingested[p.key]["reason"] or "drafted" for p in dropped},
+                                  f"f1_if_{other}": alt_f1},
+               **rep}
         if args.report:
             args.report.write_text(json.dumps(rep, indent=2) + "\n")
         print_report({k: v for k, v in rep.items() if k in SOURCES})

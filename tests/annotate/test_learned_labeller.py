@@ -175,3 +175,40 @@ def test_context_columns_see_repeated_siblings_and_prices() -> None:
     assert pf.X[0, col["page_li_share"]] == pytest.approx(2 / len(texts))
     assert pf.X[replies[1], col["words_before_share"]] == pytest.approx(words[: replies[1]].sum() / words.sum(),
                                                                         rel=1e-5)
+
+
+@pytest.mark.parametrize(("text", "price"), [("Price: $19.99", 1.0), ("19,99 €", 1.0), ("Nur 5 € im Angebot", 1.0),
+                                             ("ab 20 EUR", 1.0), ("£5 off", 1.0), ("Chapter 19 of 20", 0.0),
+                                             ("The euro (€) is a currency.", 0.0)])
+def test_price_text_finds_a_sign_before_or_after_the_amount(text: str, price: float) -> None:
+    col = FEATURES.index("price_text")
+    X = np.zeros((1, len(FEATURES)), np.float32)
+    assert context_columns(X, [text])[0, col - (len(FEATURES) - len(CONTEXT_FEATURES))] == price
+
+
+def test_code_characters_and_the_signature_groups_long_paragraphs() -> None:
+    long = "This reply explains at some length why the part fits well, and it ends like a sentence."
+    posts = "".join(f'<div class="post"><p>{long} Number {i}.</p></div>' for i in range(3))
+    html = (f"<html><body><h1>Thread</h1>{posts}<pre>if (x) {{ y[0] = f(a_b); }}</pre>"
+            "<p>Plain words without any code here at all.</p></body></html>")
+    pf = page_features(html)
+    col = {n: i for i, n in enumerate(FEATURES)}
+    texts = [pf.text[b.start : b.end] for b in pf.blocks]
+    code = next(i for i, t in enumerate(texts) if t.startswith("if (x)"))
+    assert pf.X[code, col["code_char_ratio"]] == pytest.approx(11 / len(texts[code]), rel=1e-6)  # ( ) { [ ] = ( _ ) ; }
+    assert pf.X[texts.index("Plain words without any code here at all."), col["code_char_ratio"]] == 0.0
+    for i, t in enumerate(texts):
+        if t.startswith("This reply"):
+            assert pf.X[i, col["sig_long_count_log"]] == pytest.approx(np.log1p(3))
+    assert pf.X[0, col["sig_long_count_log"]] == 0.0  # the heading's group has no long paragraph
+
+
+def test_a_page_without_v2_blocks_needs_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    import corpus.annotate.preannotate.learned as learned
+
+    def no_model():
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(learned, "default_model", no_model)
+    pf, labels = predict_page("<html><body><script>render()</script></body></html>")
+    assert not pf.blocks and labels == []

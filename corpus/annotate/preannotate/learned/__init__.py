@@ -100,10 +100,10 @@ def predict_page(html: str, model: TreeModel | None = None, *,
                  features: PageFeatures | None = None) -> tuple[PageFeatures, list[str]]:
     """Features and labels of the v2 blocks of one decoded HTML page (DocumentError on rejected markup);
     ``features``: this page's :func:`page_features`, when the caller already computed them."""
-    m = model or default_model()
     pf = features if features is not None else page_features(html)
     if not pf.blocks:
-        return pf, []
+        return pf, []  # nothing to score: the model is not needed (nor loaded)
+    m = model or default_model()
     return pf, decide(pf, m.predict_proba(pf.X), float(m.meta["threshold"]))
 
 

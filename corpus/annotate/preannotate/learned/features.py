@@ -98,10 +98,16 @@ _COPYRIGHT_LOW = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved|imp
 #: Page-context columns computed from the other columns (:func:`context_columns`), after them.
 CONTEXT_FEATURES = ("word_share", "words_before_share", "words_vs_max", "sig_count_log", "sig_word_share",
                     "sig_long_share", "sig_span", "page_long_log", "page_link_density", "page_li_share",
-                    "price_text", "page_price_log", "heading_dist", "wide_long_share", "wide_link_density")
+                    "price_text", "page_price_log", "heading_dist", "wide_long_share", "wide_link_density",
+                    "code_char_ratio", "sig_long_count_log")
 #: Half-width of the wide window of the page-context columns.
 WIDE_WINDOW = 12
-_PRICE = re.compile(r"(?:[$€£¥₹]\s?\d|\d(?:[.,]\d{2})?\s?(?:€|eur|usd|gbp|chf|kr)\b)")
+# a currency sign before or after the amount ("$19.99", "19,99 €"), or a currency code after it ("20 eur");
+# a word boundary only after the codes (there is none after "€" at the end of a text)
+_PRICE = re.compile(r"(?:[$€£¥₹]\s?\d|\d(?:[.,]\d{2})?\s?(?:[€£¥₹]|(?:eur|usd|gbp|chf|kr)\b))")
+#: Characters that are frequent in program code and rare in prose (``code_char_ratio``).
+_CODE_CHARS = "{}[]()<>;=_|\\"
+_DROP_CODE = str.maketrans("", "", _CODE_CHARS)
 
 
 def _names() -> tuple[str, ...]:
@@ -489,7 +495,8 @@ def context_columns(X: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     """The :data:`CONTEXT_FEATURES` of every block, from the page's other columns and block texts: the
     block's share of the page's words, its signature group (size, word share, share of long paragraphs,
     span over the page), page counts (long paragraphs, link density, list items, prices), distance
-    from the last heading and long-paragraph share and link density over a wide window."""
+    from the last heading, long-paragraph share and link density over a wide window, the block's
+    share of code-like characters (``{}[]()<>;=_|\\``) and its signature group's long paragraphs."""
     n = X.shape[0]
     out = np.zeros((n, len(CONTEXT_FEATURES)), np.float32)
     if not n:
@@ -530,6 +537,8 @@ def context_columns(X: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     out[:, c["heading_dist"]] = np.where(last >= 0, np.minimum(idx - last, 50.0), -1.0)
     out[:, c["wide_long_share"]] = _window_mean(long_par, WIDE_WINDOW)
     out[:, c["wide_link_density"]] = _window_mean(link, WIDE_WINDOW)
+    out[:, c["code_char_ratio"]] = [(len(t) - len(t.translate(_DROP_CODE))) / len(t) if t else 0.0 for t in texts]
+    out[:, c["sig_long_count_log"]] = np.log1p(g_long[inv])
     return out
 
 
