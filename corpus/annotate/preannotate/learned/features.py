@@ -11,6 +11,7 @@ Every feature is computed from the page alone, deterministically.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -91,6 +92,9 @@ _PAYWALL_TEXT = re.compile(r"\b(?:sign[ -]?in|sign[ -]?up|log[ -]?in|subscri(?:b
 _PAYWALL_HINT = ("sign", "log", "subscri", "regist", "abonn", "anmeld", "free trial")
 _COOKIE_TEXT = re.compile(r"\b(?:cookies?|consent|gdpr|privacy settings|datenschutz)\b")
 _COOKIE_HINT = ("cookie", "consent", "gdpr", "privacy settings", "datenschutz")
+# any of the hints as a substring (one pass instead of one per hint)
+_PAYWALL_HINT_RE = re.compile("|".join(map(re.escape, _PAYWALL_HINT)))
+_COOKIE_HINT_RE = re.compile("|".join(map(re.escape, _COOKIE_HINT)))
 _COPYRIGHT_LOW = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved|impressum|imprint|datenschutz"
                             r"|privacy policy")
 
@@ -136,6 +140,7 @@ _CLS_COL = {w: _COL[f"cls_{w}"] for w in CLASS_WORDS}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _WORD_SPLIT = re.compile(r"[^a-z]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CLASS_WORD_SET = frozenset(CLASS_WORDS)
 _CUE_SELECTOR = "[class], [id], [role], [itemtype], [itemprop], nav, header, footer, aside, form, menu, figcaption"
 
 
@@ -162,11 +167,17 @@ def _cue_and_words(tag: str, attrs: dict) -> tuple[str | None, frozenset[str]]:
     if hit is None:
         cue = element_cue(_El(tag, attrs))
         raw = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if isinstance(v, str))[:300]
-        words = frozenset(w for w in _WORD_SPLIT.split(_CAMEL.sub(" ", raw).lower()) if w)
-        hit = (cue, frozenset(w for w in CLASS_WORDS if w in words))
+        hit = (cue, frozenset().union(*map(_token_class_words, raw.split())))
         if len(_cue_cache) < 200_000:
             _cue_cache[key] = hit
     return hit
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_class_words(token: str) -> frozenset[str]:
+    """The :data:`CLASS_WORDS` among the letter runs of one whitespace-free class/id token (camel case
+    split; case and camel-case splitting act within a token, so a value's words are its tokens')."""
+    return _CLASS_WORD_SET.intersection(_WORD_SPLIT.split(_CAMEL.sub(" ", token).lower()))
 
 
 @dataclass(frozen=True)
@@ -179,6 +190,7 @@ class PageFeatures:
     cues: tuple[str | None, ...]  # nearest structural cue per block (raw, for the label rules)
     titles: tuple[str, ...]
     title_index: int | None
+    tokens: tuple[list[str], ...] | None = None  # per block, ``labeller._tokens`` of its text
 
 
 def _titles(tree) -> list[str]:
@@ -472,7 +484,7 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     X[:, cols["win_log_words"]] = _window_mean(lw)
     X[:, cols["win_sentence_share"]] = _window_mean(long_par.astype(np.float64))
     X[:, _CONTEXT_START:] = context_columns(X, texts)
-    return PageFeatures(text, blocks, X, tuple(cues), tuple(titles), title_index)
+    return PageFeatures(text, blocks, X, tuple(cues), tuple(titles), title_index, tuple(toks))
 
 
 #: ASCII code -> 1 for a :data:`_PUNCT` character, 2 for a digit (``\d`` beyond ASCII is looked up per page).
@@ -507,6 +519,7 @@ def _short_text_flags(texts: Sequence[str], short: Sequence[int], has_digit: Seq
     date, byline, copy_, related, credit = (_DATE.search, _BYLINE_START.match, _COPYRIGHT_LOW.search,
                                             _RELATED_LEADIN.match, _CREDIT_LEADIN.match)
     ad, social, paywall, cookie = _AD_TEXT.match, _SOCIAL_TEXT.match, _PAYWALL_TEXT.search, _COOKIE_TEXT.search
+    paywall_hint, cookie_hint = _PAYWALL_HINT_RE.search, _COOKIE_HINT_RE.search
     for i in short:
         t = texts[i]
         low = t.lower()
@@ -524,9 +537,9 @@ def _short_text_flags(texts: Sequence[str], short: Sequence[int], has_digit: Seq
             out["ad_text"].append(i)
         if social(low):
             out["social_text"].append(i)
-        if any(h in low for h in _PAYWALL_HINT) and paywall(low):
+        if paywall_hint(low) and paywall(low):
             out["paywall_text"].append(i)
-        if any(h in low for h in _COOKIE_HINT) and cookie(low):
+        if cookie_hint(low) and cookie(low):
             out["cookie_text"].append(i)
     return out
 
