@@ -202,23 +202,9 @@ def _coverage(block_tokens: Sequence[Sequence[str]], extracted: set[tuple[str, .
 # -- structure cues --------------------------------------------------------------------------------
 def element_cue(el) -> str | None:
     """Label suggested by one element's tag, role, itemtype, class or id (``body`` for article-body hints)."""
-    tag = el.tag if isinstance(el.tag, str) else ""
-    tag = tag.lower()
-    role = (el.get("role") or "").strip().lower()
-    if role in _ROLE_CUES:
-        return _ROLE_CUES[role]
-    itemprop = (el.get("itemprop") or "").lower()
-    if itemprop in ("articlebody", "text"):
-        return "body"
-    itemtype = (el.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1].lower()
-    if itemtype in _ITEMTYPE_CUES:
-        return _ITEMTYPE_CUES[itemtype]
-    if tag in ("figcaption", "caption"):
-        return "caption"
-    if tag in _TAG_CUES:
-        return _TAG_CUES[tag]
-    if itemprop in ("author", "datepublished", "datemodified", "creator"):
-        return "byline"
+    cue = _head_cue(el.tag if isinstance(el.tag, str) else "", el.get("role"), el.get("itemprop"), el.get("itemtype"))
+    if cue is not None:
+        return cue
     # class/id words, token by token: an article-body hint anywhere wins, else the first cue word
     label = None
     for attr in ("class", "id"):
@@ -231,6 +217,29 @@ def element_cue(el) -> str | None:
                 return "body"
             label = label or lab
     return label
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _head_cue(tag: str, role: str | None, itemprop: str | None, itemtype: str | None) -> str | None:
+    """The cue of an element's role, itemprop, itemtype or tag, in that order of trust (None: look at
+    its class and id)."""
+    tag = tag.lower()
+    role = (role or "").strip().lower()
+    if role in _ROLE_CUES:
+        return _ROLE_CUES[role]
+    itemprop = (itemprop or "").lower()
+    if itemprop in ("articlebody", "text"):
+        return "body"
+    itemtype = (itemtype or "").rstrip("/").rsplit("/", 1)[-1].lower()
+    if itemtype in _ITEMTYPE_CUES:
+        return _ITEMTYPE_CUES[itemtype]
+    if tag in ("figcaption", "caption"):
+        return "caption"
+    if tag in _TAG_CUES:
+        return _TAG_CUES[tag]
+    if itemprop in ("author", "datepublished", "datemodified", "creator"):
+        return "byline"
+    return None
 
 
 @functools.lru_cache(maxsize=1 << 16)
