@@ -247,10 +247,12 @@ def _chunk_cue(chunk: str) -> tuple[bool, str | None]:
     """``(article-body hint?, label of its first cue word)`` of one whitespace-free class/id token; its
     words: the token lower-cased (camel case split with ``-``), its alphanumeric parts and, when there
     are several, the parts joined ("most-read" / "mostRead" -> "mostread")."""
-    low = _CAMEL.sub("-", chunk).lower()
+    low = chunk.lower()
+    if low != chunk:  # camel case needs an upper-case letter
+        low = _CAMEL.sub("-", chunk).lower()
     parts = [w for w in _WORD_SPLIT.split(low) if w]
     words = [low, *parts, "".join(parts)] if len(parts) > 1 else [low, *parts]
-    hint = any(w in _BODY_HINTS for w in words)
+    hint = not _BODY_HINTS.isdisjoint(words)
     for w in words:
         lab = _WORD_EXACT.get(w)
         if lab:

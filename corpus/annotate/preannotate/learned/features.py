@@ -29,7 +29,7 @@ from corpus.annotate.preannotate.labeller import (
     element_cue,
 )
 from corpus.model import Block
-from corpus.text.normalise import fold
+from corpus.text.normalise import fold, folder
 from corpus.text.normalise_v2 import parse_html_v2, walk_html_tree_v2
 
 #: Labels a structural cue can suggest (one-hot features, in this order).
@@ -177,7 +177,10 @@ def _cue_and_words(tag: str, attrs: dict) -> tuple[str | None, frozenset[str]]:
 def _token_class_words(token: str) -> frozenset[str]:
     """The :data:`CLASS_WORDS` among the letter runs of one whitespace-free class/id token (camel case
     split; case and camel-case splitting act within a token, so a value's words are its tokens')."""
-    return _CLASS_WORD_SET.intersection(_WORD_SPLIT.split(_CAMEL.sub(" ", token).lower()))
+    low = token.lower()
+    if low != token:  # camel case needs an upper-case letter
+        low = _CAMEL.sub(" ", token).lower()
+    return _CLASS_WORD_SET.intersection(_WORD_SPLIT.split(low))
 
 
 @dataclass(frozen=True)
@@ -266,17 +269,16 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     for e, c in zip(elements, chars, strict=True):
         elem_chars[e] += int(c)
     link_chars: Counter[int] = Counter()
-    for a in tree.root.css("a"):
-        t = a.text(deep=True)
-        if not t or not t.strip():
-            continue
+    anchors = [(a, t) for a in tree.root.css("a") if (t := a.text(deep=True)) and t.strip()]
+    fold_ = folder([t for _, t in anchors])
+    for a, t in anchors:
         m = a.mem_id
         for _ in range(MAX_CHAIN):
             if m in elem_set or m not in steps:
                 break
             m = steps[m][0]
         if m in elem_set:
-            link_chars[m] += len(fold(t))
+            link_chars[m] += len(fold_(t))
     link = np.array([min(1.0, link_chars[e] / elem_chars[e]) if elem_chars[e] else 0.0 for e in elements])
 
     sentence_end = np.array([bool(_SENTENCE_END.search(t)) for t in texts], np.float64)
