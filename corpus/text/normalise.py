@@ -76,7 +76,10 @@ def check_attribute_counts(s: str) -> None:
     Parsers check each new attribute against the element's earlier ones, so one element with very many
     attributes costs quadratic time.
     """
-    for m in _LONG_TAG.finditer(s):
+    # a match never holds a second "<", so matching each "<"-to-"<" piece finds what finditer would
+    for piece in s.split("<")[1:]:
+        if len(piece) <= 4 * MAX_TAG_ATTRIBUTES or (m := _LONG_TAG.match("<" + piece)) is None:
+            continue
         tag = m.group()
         after_name = _SPACE.search(tag).end()
         # only attributes with a value count: a "tag" found inside an attribute value (an inline SVG in a

@@ -304,6 +304,7 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     title_exact = np.zeros(n)
     title_overlap = np.zeros(n)
     title_sets = [set(c.split()) for c in title_canon]
+    title_words = set().union(*title_sets)
     for i in range(min(n, 400)):
         c = canon[i]
         if not c or len(c) > 400:
@@ -311,7 +312,7 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
         if c in title_canon:
             title_exact[i] = 1.0
         ws = set(c.split())
-        if ws and title_sets:
+        if not ws.isdisjoint(title_words):  # else no overlap with any title (0, as initialised)
             title_overlap[i] = max(len(ws & s) / len(ws | s) for s in title_sets)
     tags = [b.tag or "" for b in blocks]
     title_index = _pick_title(title_exact, title_overlap, tags, n)
