@@ -21,13 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpus.annotate.preannotate.labeller import (
-    _CREDIT_LEADIN,
-    _RELATED_LEADIN,
     _SENTENCE_END,
     _canon,
     _tokens,
     element_cue,
 )
+from corpus.annotate.preannotate.learned.block_text import STOP_WORDS, char_counts, short_text_flags
 from corpus.model import Block
 from corpus.text.normalise import fold, folder
 from corpus.text.normalise_v2 import parse_html_v2, walk_html_tree_v2
@@ -61,42 +60,6 @@ NEIGHBOURS = (-2, -1, 1, 2)
 WINDOW = 4
 #: A paragraph this long (words), ending like a sentence and with few links, anchors the text mass.
 LONG_PARAGRAPH_WORDS = 12
-
-# A small multilingual stop-word list (function words of the languages most pages are in).
-STOP_WORDS = frozenset("""
-a an the and or but of to in on at by for with from as is are was were be been being it its this that these
-those he she they we you i his her their our your not no do does did have has had will would can could should
-may might must there here which who whom what when where why how all any some more most other such than then
-so if into over about after before also just only very
-der die das und oder aber ist sind war waren ein eine einen einem einer nicht mit von zu im in den dem des auf
-für sich auch es er sie wir ihr als wie bei nach aus um an noch nur so dass wird werden hat haben
-le la les et ou mais est sont été un une des du de dans sur pour avec par pas que qui il elle ils nous vous au
-aux ce cette ses son sa leur plus ne se en
-el los las y o pero es son fue un una unos unas del al en con por para no que se su sus lo como más le
-il lo gli e ma è sono di da con per non che si della dei delle nel alla
-o os as e mas é são um uma do da dos das em no na com por para não que se seu sua
-de het een en of maar is zijn was niet met van voor op te dat die er ook aan als bij
-""".split())
-
-_PUNCT = re.compile(r"[.,;:!?]")
-_DIGIT = re.compile(r"\d")
-# Matched against the lower-cased text (cheaper than IGNORECASE).
-_DATE = re.compile(r"\b(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
-                   r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}-\d{2}-\d{2})")
-_BYLINE_START = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+\w")
-_AD_TEXT = re.compile(r"^(?:advertisement|anzeige|werbung|sponsored|publicidad|publicité|ad)\b")
-_SOCIAL_TEXT = re.compile(r"^(?:share|teilen|partager|compartir|tweet|facebook|twitter|whatsapp|linkedin|pinterest"
-                          r"|e-?mail|print|follow)\b")
-_PAYWALL_TEXT = re.compile(r"\b(?:sign[ -]?in|sign[ -]?up|log[ -]?in|subscri(?:be|ption|ber)|register"
-                           r"|abonnieren|anmelden|registrieren|free trial)\b")
-_PAYWALL_HINT = ("sign", "log", "subscri", "regist", "abonn", "anmeld", "free trial")
-_COOKIE_TEXT = re.compile(r"\b(?:cookies?|consent|gdpr|privacy settings|datenschutz)\b")
-_COOKIE_HINT = ("cookie", "consent", "gdpr", "privacy settings", "datenschutz")
-# any of the hints as a substring (one pass instead of one per hint)
-_PAYWALL_HINT_RE = re.compile("|".join(map(re.escape, _PAYWALL_HINT)))
-_COOKIE_HINT_RE = re.compile("|".join(map(re.escape, _COOKIE_HINT)))
-_COPYRIGHT_LOW = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved|impressum|imprint|datenschutz"
-                            r"|privacy policy")
 
 
 #: Page-context columns computed from the other columns (:func:`context_columns`), after them.
@@ -432,7 +395,7 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     X64[:, cols["link_density"]] = link
     starts = np.array([b.start for b in blocks], np.int64)
     ends = np.array([b.end for b in blocks], np.int64)
-    punct, digits = _char_counts(text, starts, ends)
+    punct, digits = char_counts(text, starts, ends)
     safe = np.where(chars > 0, chars, 1.0)
     X64[:, cols["punct_ratio"]] = np.where(chars > 0, punct / safe, 0.0)
     X64[:, cols["digit_ratio"]] = np.where(chars > 0, digits / safe, 0.0)
@@ -442,7 +405,7 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     X64[:, cols["stop_ratio"]] = [sum(map(stop, tk)) / w if w else 0.0 for tk, w in zip(toks, words_l, strict=True)]
     X64[:, cols["mean_word_len"]] = [sum(map(len, tk)) / w if w else 0.0 for tk, w in zip(toks, words_l, strict=True)]
     short = np.flatnonzero(words <= 40)
-    for name, hits in _short_text_flags(texts, short.tolist(), (digits > 0).tolist()).items():
+    for name, hits in short_text_flags(texts, short.tolist(), (digits > 0).tolist()).items():
         X64[hits, cols[name]] = 1.0
     X64[np.arange(n), [_TAG_COL.get(t, cols["tag_other"]) for t in tags]] = 1.0
 
@@ -490,61 +453,6 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     return PageFeatures(text, blocks, X, tuple(cues), tuple(titles), title_index, tuple(toks))
 
 
-#: ASCII code -> 1 for a :data:`_PUNCT` character, 2 for a digit (``\d`` beyond ASCII is looked up per page).
-_ASCII_CLASS = np.zeros(129, np.int8)
-_ASCII_CLASS[[ord(c) for c in ".,;:!?"]] = 1
-_ASCII_CLASS[ord("0") : ord("9") + 1] = 2
-assert all(bool(_PUNCT.fullmatch(chr(c))) == (_ASCII_CLASS[c] == 1) and bool(_DIGIT.fullmatch(chr(c)))
-           == (_ASCII_CLASS[c] == 2) for c in range(128))
-
-
-def _char_counts(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """How many characters of each block ``text[start:end]`` match :data:`_PUNCT` and :data:`_DIGIT`."""
-    a = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    cls = _ASCII_CLASS[np.minimum(a, 128)]
-    punct = cls == 1
-    digit = cls == 2
-    high = a[a > 127]
-    if high.size:
-        extra = [c for c in np.unique(high).tolist() if _DIGIT.match(chr(c))]
-        if extra:
-            digit |= np.isin(a, extra)
-    cp = np.concatenate(([0], np.cumsum(punct)))
-    cd = np.concatenate(([0], np.cumsum(digit)))
-    return (cp[ends] - cp[starts]).astype(np.float64), (cd[ends] - cd[starts]).astype(np.float64)
-
-
-def _short_text_flags(texts: Sequence[str], short: Sequence[int], has_digit: Sequence[bool]) -> dict[str, list[int]]:
-    """The blocks (of ``short``, the blocks of at most 40 words) whose text sets each text-cue flag."""
-    out: dict[str, list[int]] = {k: [] for k in ("has_date", "byline_start", "copyright", "related_leadin",
-                                                  "credit_leadin", "ad_text", "social_text", "paywall_text",
-                                                  "cookie_text")}
-    date, byline, copy_, related, credit = (_DATE.search, _BYLINE_START.match, _COPYRIGHT_LOW.search,
-                                            _RELATED_LEADIN.match, _CREDIT_LEADIN.match)
-    ad, social, paywall, cookie = _AD_TEXT.match, _SOCIAL_TEXT.match, _PAYWALL_TEXT.search, _COOKIE_TEXT.search
-    paywall_hint, cookie_hint = _PAYWALL_HINT_RE.search, _COOKIE_HINT_RE.search
-    for i in short:
-        t = texts[i]
-        low = t.lower()
-        if has_digit[i] and date(low):
-            out["has_date"].append(i)
-        if byline(low):
-            out["byline_start"].append(i)
-        if copy_(low):
-            out["copyright"].append(i)
-        if related(t):
-            out["related_leadin"].append(i)
-        if credit(t) or t.startswith("©"):
-            out["credit_leadin"].append(i)
-        if ad(low):
-            out["ad_text"].append(i)
-        if social(low):
-            out["social_text"].append(i)
-        if paywall_hint(low) and paywall(low):
-            out["paywall_text"].append(i)
-        if cookie_hint(low) and cookie(low):
-            out["cookie_text"].append(i)
-    return out
 
 
 _CONTEXT_START = _COL[CONTEXT_FEATURES[0]]
