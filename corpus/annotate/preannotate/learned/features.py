@@ -453,8 +453,6 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     return PageFeatures(text, blocks, X, tuple(cues), tuple(titles), title_index, tuple(toks))
 
 
-
-
 _CONTEXT_START = _COL[CONTEXT_FEATURES[0]]
 #: Columns whose values make a block's *signature*: blocks alike in tag, depth, ancestors and class
 #: words (forum posts, listing items, product cards) share one.
