@@ -28,7 +28,7 @@ from corpus.text.normalise import (
     clean,
     decode_raw_page,
     drop_noscript,
-    fold,
+    folder,
     normalise_text,
 )
 
@@ -277,9 +277,11 @@ def walk_html_tree_v2(tree) -> tuple[str, tuple[Block, ...], tuple[int, ...], _W
     paths: dict[int, tuple[str, str]] = {}
     elements: list[int] = []
 
+    fold_ = folder([raw for raw, _ in walk.segments])
+
     def parts() -> Iterator[tuple[str, str | None, str | None]]:
         for raw, mid in walk.segments:
-            t = fold(raw)
+            t = fold_(raw)
             if not t:
                 continue
             if mid not in paths:

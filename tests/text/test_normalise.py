@@ -197,3 +197,34 @@ def test_parse_html_checked_skips_only_what_v2_counted() -> None:
     hidden = f'<?xml <noscript ?>{page.replace("<p ", "</noscript><p ", 1)}'
     with pytest.raises(DocumentError):
         parse_html(hidden, checked=True)
+
+
+def _attribute_counts_by_finditer(s: str) -> bool:
+    """The attribute check as one ``finditer`` over the whole string (the reference): True if it rejects."""
+    from corpus.limits import MAX_TAG_ATTRIBUTES
+    from corpus.text.normalise import _ATTRIBUTE, _LONG_TAG, _SPACE
+
+    for m in _LONG_TAG.finditer(s):
+        tag = m.group()
+        after = _SPACE.search(tag).end()
+        if sum("=" in a.group() for a in _ATTRIBUTE.finditer(tag, after)) > MAX_TAG_ATTRIBUTES:
+            return True
+    return False
+
+
+_FRAGMENTS = ["<p ", "<div\n", "< ", "<", ">", " a=1", " b='x>y'", ' c="<q"', " bare", "text ", "=",
+              " ".join(f"k{i}=v" for i in range(300)), "x" * 1100]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12))
+def test_attribute_check_finds_what_one_finditer_finds(parts: list[str]) -> None:
+    from corpus.text.normalise import check_attribute_counts
+
+    s = "".join(parts)
+    try:
+        check_attribute_counts(s)
+        rejected = False
+    except DocumentError:
+        rejected = True
+    assert rejected == _attribute_counts_by_finditer(s)

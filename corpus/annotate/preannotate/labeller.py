@@ -200,33 +200,37 @@ def _coverage(block_tokens: Sequence[Sequence[str]], extracted: set[tuple[str, .
 
 
 # -- structure cues --------------------------------------------------------------------------------
-def _attr_words(el) -> list[str]:
-    words: list[str] = []
+def element_cue(el) -> str | None:
+    """Label suggested by one element's tag, role, itemtype, class or id (``body`` for article-body hints)."""
+    cue = _head_cue(el.tag if isinstance(el.tag, str) else "", el.get("role"), el.get("itemprop"), el.get("itemtype"))
+    if cue is not None:
+        return cue
+    # class/id words, token by token: an article-body hint anywhere wins, else the first cue word
+    label = None
     for attr in ("class", "id"):
         v = el.get(attr)
         if not v:
             continue
-        v = _CAMEL.sub("-", v[:300]).lower()
-        for chunk in v.split():
-            parts = [w for w in _WORD_SPLIT.split(chunk) if w]
-            words.append(chunk)
-            words.extend(parts)
-            if len(parts) > 1:
-                words.append("".join(parts))  # "most-read" / "mostRead" -> "mostread"
-    return words
+        for chunk in v[:300].split():
+            hint, lab = _chunk_cue(chunk)
+            if hint:
+                return "body"
+            label = label or lab
+    return label
 
 
-def element_cue(el) -> str | None:
-    """Label suggested by one element's tag, role, itemtype, class or id (``body`` for article-body hints)."""
-    tag = el.tag if isinstance(el.tag, str) else ""
+@functools.lru_cache(maxsize=1 << 14)
+def _head_cue(tag: str, role: str | None, itemprop: str | None, itemtype: str | None) -> str | None:
+    """The cue of an element's role, itemprop, itemtype or tag, in that order of trust (None: look at
+    its class and id)."""
     tag = tag.lower()
-    role = (el.get("role") or "").strip().lower()
+    role = (role or "").strip().lower()
     if role in _ROLE_CUES:
         return _ROLE_CUES[role]
-    itemprop = (el.get("itemprop") or "").lower()
+    itemprop = (itemprop or "").lower()
     if itemprop in ("articlebody", "text"):
         return "body"
-    itemtype = (el.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1].lower()
+    itemtype = (itemtype or "").rstrip("/").rsplit("/", 1)[-1].lower()
     if itemtype in _ITEMTYPE_CUES:
         return _ITEMTYPE_CUES[itemtype]
     if tag in ("figcaption", "caption"):
@@ -235,21 +239,30 @@ def element_cue(el) -> str | None:
         return _TAG_CUES[tag]
     if itemprop in ("author", "datepublished", "datemodified", "creator"):
         return "byline"
-    words = _attr_words(el)
-    if not words:
-        return None
-    if any(w in _BODY_HINTS for w in words):
-        return "body"
+    return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _chunk_cue(chunk: str) -> tuple[bool, str | None]:
+    """``(article-body hint?, label of its first cue word)`` of one whitespace-free class/id token; its
+    words: the token lower-cased (camel case split with ``-``), its alphanumeric parts and, when there
+    are several, the parts joined ("most-read" / "mostRead" -> "mostread")."""
+    low = chunk.lower()
+    if low != chunk:  # camel case needs an upper-case letter
+        low = _CAMEL.sub("-", chunk).lower()
+    parts = [w for w in _WORD_SPLIT.split(low) if w]
+    words = [low, *parts, "".join(parts)] if len(parts) > 1 else [low, *parts]
+    hint = not _BODY_HINTS.isdisjoint(words)
     for w in words:
         lab = _WORD_EXACT.get(w)
         if lab:
-            return lab
+            return hint, lab
         if w in _PREFIX_EXCEPTIONS:
             continue
         m = _PREFIX_RE.match(w)
         if m:
-            return _PREFIX_LABEL[m.group()]
-    return None
+            return hint, _PREFIX_LABEL[m.group()]
+    return hint, None
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,7 @@ def decide(pf: PageFeatures, proba: np.ndarray, threshold: float) -> list[str]:
     """Labels of the v2 blocks of ``pf`` from the model's article probabilities (module docstring)."""
     n = len(pf.blocks)
     texts = [pf.text[b.start : b.end] for b in pf.blocks]
-    toks = [_tokens(t) for t in texts]
+    toks = pf.tokens if pf.tokens is not None else [_tokens(t) for t in texts]
     X = pf.X
     title_i = pf.title_index
     labels: list[str] = []

@@ -11,6 +11,7 @@ Every feature is computed from the page alone, deterministically.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -20,15 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpus.annotate.preannotate.labeller import (
-    _CREDIT_LEADIN,
-    _RELATED_LEADIN,
     _SENTENCE_END,
     _canon,
     _tokens,
     element_cue,
 )
+from corpus.annotate.preannotate.learned.block_text import STOP_WORDS, char_counts, short_text_flags
 from corpus.model import Block
-from corpus.text.normalise import fold
+from corpus.text.normalise import fold, folder
 from corpus.text.normalise_v2 import parse_html_v2, walk_html_tree_v2
 
 #: Labels a structural cue can suggest (one-hot features, in this order).
@@ -60,39 +60,6 @@ NEIGHBOURS = (-2, -1, 1, 2)
 WINDOW = 4
 #: A paragraph this long (words), ending like a sentence and with few links, anchors the text mass.
 LONG_PARAGRAPH_WORDS = 12
-
-# A small multilingual stop-word list (function words of the languages most pages are in).
-STOP_WORDS = frozenset("""
-a an the and or but of to in on at by for with from as is are was were be been being it its this that these
-those he she they we you i his her their our your not no do does did have has had will would can could should
-may might must there here which who whom what when where why how all any some more most other such than then
-so if into over about after before also just only very
-der die das und oder aber ist sind war waren ein eine einen einem einer nicht mit von zu im in den dem des auf
-für sich auch es er sie wir ihr als wie bei nach aus um an noch nur so dass wird werden hat haben
-le la les et ou mais est sont été un une des du de dans sur pour avec par pas que qui il elle ils nous vous au
-aux ce cette ses son sa leur plus ne se en
-el los las y o pero es son fue un una unos unas del al en con por para no que se su sus lo como más le
-il lo gli e ma è sono di da con per non che si della dei delle nel alla
-o os as e mas é são um uma do da dos das em no na com por para não que se seu sua
-de het een en of maar is zijn was niet met van voor op te dat die er ook aan als bij
-""".split())
-
-_PUNCT = re.compile(r"[.,;:!?]")
-_DIGIT = re.compile(r"\d")
-# Matched against the lower-cased text (cheaper than IGNORECASE).
-_DATE = re.compile(r"\b(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
-                   r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}-\d{2}-\d{2})")
-_BYLINE_START = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+\w")
-_AD_TEXT = re.compile(r"^(?:advertisement|anzeige|werbung|sponsored|publicidad|publicité|ad)\b")
-_SOCIAL_TEXT = re.compile(r"^(?:share|teilen|partager|compartir|tweet|facebook|twitter|whatsapp|linkedin|pinterest"
-                          r"|e-?mail|print|follow)\b")
-_PAYWALL_TEXT = re.compile(r"\b(?:sign[ -]?in|sign[ -]?up|log[ -]?in|subscri(?:be|ption|ber)|register"
-                           r"|abonnieren|anmelden|registrieren|free trial)\b")
-_PAYWALL_HINT = ("sign", "log", "subscri", "regist", "abonn", "anmeld", "free trial")
-_COOKIE_TEXT = re.compile(r"\b(?:cookies?|consent|gdpr|privacy settings|datenschutz)\b")
-_COOKIE_HINT = ("cookie", "consent", "gdpr", "privacy settings", "datenschutz")
-_COPYRIGHT_LOW = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved|impressum|imprint|datenschutz"
-                            r"|privacy policy")
 
 
 #: Page-context columns computed from the other columns (:func:`context_columns`), after them.
@@ -142,6 +109,7 @@ _CLS_COL = {w: _COL[f"cls_{w}"] for w in CLASS_WORDS}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _WORD_SPLIT = re.compile(r"[^a-z]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CLASS_WORD_SET = frozenset(CLASS_WORDS)
 _CUE_SELECTOR = "[class], [id], [role], [itemtype], [itemprop], nav, header, footer, aside, form, menu, figcaption"
 
 
@@ -168,11 +136,20 @@ def _cue_and_words(tag: str, attrs: dict) -> tuple[str | None, frozenset[str]]:
     if hit is None:
         cue = element_cue(_El(tag, attrs))
         raw = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if isinstance(v, str))[:300]
-        words = frozenset(w for w in _WORD_SPLIT.split(_CAMEL.sub(" ", raw).lower()) if w)
-        hit = (cue, frozenset(w for w in CLASS_WORDS if w in words))
+        hit = (cue, frozenset().union(*map(_token_class_words, raw.split())))
         if len(_cue_cache) < 200_000:
             _cue_cache[key] = hit
     return hit
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_class_words(token: str) -> frozenset[str]:
+    """The :data:`CLASS_WORDS` among the letter runs of one whitespace-free class/id token (camel case
+    split; case and camel-case splitting act within a token, so a value's words are its tokens')."""
+    low = token.lower()
+    if low != token:  # camel case needs an upper-case letter
+        low = _CAMEL.sub(" ", token).lower()
+    return _CLASS_WORD_SET.intersection(_WORD_SPLIT.split(low))
 
 
 @dataclass(frozen=True)
@@ -185,6 +162,7 @@ class PageFeatures:
     cues: tuple[str | None, ...]  # nearest structural cue per block (raw, for the label rules)
     titles: tuple[str, ...]
     title_index: int | None
+    tokens: tuple[list[str], ...] | None = None  # per block, ``labeller._tokens`` of its text
 
 
 def _titles(tree) -> list[str]:
@@ -260,17 +238,16 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     for e, c in zip(elements, chars, strict=True):
         elem_chars[e] += int(c)
     link_chars: Counter[int] = Counter()
-    for a in tree.root.css("a"):
-        t = a.text(deep=True)
-        if not t or not t.strip():
-            continue
+    anchors = [(a, t) for a in tree.root.css("a") if (t := a.text(deep=True)) and t.strip()]
+    fold_ = folder([t for _, t in anchors])
+    for a, t in anchors:
         m = a.mem_id
         for _ in range(MAX_CHAIN):
             if m in elem_set or m not in steps:
                 break
             m = steps[m][0]
         if m in elem_set:
-            link_chars[m] += len(fold(t))
+            link_chars[m] += len(fold_(t))
     link = np.array([min(1.0, link_chars[e] / elem_chars[e]) if elem_chars[e] else 0.0 for e in elements])
 
     sentence_end = np.array([bool(_SENTENCE_END.search(t)) for t in texts], np.float64)
@@ -290,36 +267,13 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
                 if d > best_depth:
                     best, best_depth = anc, d
 
-    parent_words: Counter[int] = Counter()
-    parent_blocks: Counter[int] = Counter()
-    parent_link: Counter[int] = Counter()
-    parent_long: Counter[int] = Counter()
-    grand_words: Counter[int] = Counter()
-    grand_blocks: Counter[int] = Counter()
-    grand_link: Counter[int] = Counter()
-    grand_long: Counter[int] = Counter()
-    parents = []
-    grands = []
-    for i, e in enumerate(elements):
-        ch = chain(e)
-        p = ch[0] if ch else -1
-        g = ch[1] if len(ch) > 1 else -1
-        parents.append(p)
-        grands.append(g)
-        for key, w_, b_, l_, lp_ in ((p, parent_words, parent_blocks, parent_link, parent_long),
-                                     (g, grand_words, grand_blocks, grand_link, grand_long)):
-            w_[key] += int(words[i])
-            b_[key] += 1
-            l_[key] += float(link[i] * chars[i])
-            lp_[key] += int(chars[i]) if long_par[i] else 0
-    elem_blocks = Counter(elements)
-
     canon = [" ".join(tk) if t.isascii() else _canon(t) for t, tk in zip(texts, toks, strict=True)]
     repeats = Counter(canon)
     title_canon = [c for c in (_canon(t) for t in titles) if c]
     title_exact = np.zeros(n)
     title_overlap = np.zeros(n)
     title_sets = [set(c.split()) for c in title_canon]
+    title_words = set().union(*title_sets)
     for i in range(min(n, 400)):
         c = canon[i]
         if not c or len(c) > 400:
@@ -327,7 +281,7 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
         if c in title_canon:
             title_exact[i] = 1.0
         ws = set(c.split())
-        if ws and title_sets:
+        if not ws.isdisjoint(title_words):  # else no overlap with any title (0, as initialised)
             title_overlap[i] = max(len(ws & s) / len(ws | s) for s in title_sets)
     tags = [b.tag or "" for b in blocks]
     title_index = _pick_title(title_exact, title_overlap, tags, n)
@@ -372,100 +326,121 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
             cue_memo[x] = found
         return found
 
-    cues: list[str | None] = []
+    # per distinct block element (several blocks can share one): everything that depends on the element
+    uniq = list(dict.fromkeys(elements))
+    where = {e: j for j, e in enumerate(uniq)}
+    inv = np.array([where[e] for e in elements], np.intp)
+    elem_n = np.bincount(inv, minlength=len(uniq))
     cols = _COL
-    width = len(FEATURES)
-    rows = [[0.0] * width for _ in range(n)]  # list rows: item assignment is far cheaper than on an array
-    # plain floats in the loop: numpy scalar arithmetic is several times slower
-    words_l, chars_l, link_l, end_l = words.tolist(), chars.tolist(), link.tolist(), sentence_end.tolist()
-    exact_l, overlap_l, cum_l = title_exact.tolist(), title_overlap.tolist(), cum_long.tolist()
-    for i in range(n):
-        row = rows[i]
-        t = texts[i]
-        tk = toks[i]
-        w = words_l[i]
-        c = chars_l[i]
-        row[cols["log_words"]] = math.log1p(w)
-        row[cols["log_chars"]] = math.log1p(c)
-        row[cols["link_density"]] = link_l[i]
-        row[cols["punct_ratio"]] = len(_PUNCT.findall(t)) / c if c else 0.0
-        row[cols["digit_ratio"]] = len(_DIGIT.findall(t)) / c if c else 0.0
-        row[cols["upper_start"]] = 1.0 if t[:1].isupper() else 0.0
-        row[cols["sentence_end"]] = end_l[i]
-        row[cols["stop_ratio"]] = sum(1 for x in tk if x in STOP_WORDS) / w if w else 0.0
-        row[cols["mean_word_len"]] = sum(map(len, tk)) / w if w else 0.0
-        if w <= 40:
-            low = t.lower()
-            digits = row[cols["digit_ratio"]] > 0
-            row[cols["has_date"]] = 1.0 if digits and _DATE.search(low) else 0.0
-            row[cols["byline_start"]] = 1.0 if _BYLINE_START.match(low) else 0.0
-            row[cols["copyright"]] = 1.0 if _COPYRIGHT_LOW.search(low) else 0.0
-            row[cols["related_leadin"]] = 1.0 if _RELATED_LEADIN.match(t) else 0.0
-            row[cols["credit_leadin"]] = 1.0 if _CREDIT_LEADIN.match(t) or t.startswith("©") else 0.0
-            row[cols["ad_text"]] = 1.0 if _AD_TEXT.match(low) else 0.0
-            row[cols["social_text"]] = 1.0 if _SOCIAL_TEXT.match(low) else 0.0
-            hint = any(h in low for h in _PAYWALL_HINT)
-            row[cols["paywall_text"]] = 1.0 if hint and _PAYWALL_TEXT.search(low) else 0.0
-            hint = any(h in low for h in _COOKIE_HINT)
-            row[cols["cookie_text"]] = 1.0 if hint and _COOKIE_TEXT.search(low) else 0.0
-        row[cols["pos_block"]] = i / n
-        row[cols["pos_char"]] = blocks[i].start / max(1, len(text))
-        row[cols["log_n_blocks"]] = math.log1p(n)
-        row[cols["log_page_words"]] = math.log1p(total_words)
-        row[cols["repeat_log"]] = math.log(repeats[canon[i]]) if canon[i] else 0.0
-        row[cols["title_exact"]] = exact_l[i]
-        row[cols["title_overlap"]] = overlap_l[i]
-        if title_index is not None:
-            d = i - title_index
-            row[cols["title_dist"]] = max(-50, min(50, d))
-            row[cols["after_title"]] = 1.0 if d > 0 else 0.0
-        else:
-            row[cols["title_dist"]] = -99.0
-        row[cols["in_long_span"]] = 1.0 if first_long <= i <= last_long else 0.0
-        if long_total:
-            before = cum_l[i - 1] if i else 0.0
-            row[cols["long_before_share"]] = before / long_total
-            row[cols["long_after_share"]] = (long_total - cum_l[i]) / long_total
-        e = elements[i]
+    E = np.zeros((len(uniq), len(FEATURES)))
+    hot_r: list[int] = []
+    hot_c: list[int] = []
+    cue_u: list[str | None] = []
+    par_u: list[int] = []
+    grand_u: list[int] = []
+    depth_u, dist_u, inside_u, gap_u, share_u = [], [], [], [], []
+    cue_col = _CUE_COL
+    cls_col = _CLS_COL
+    for j, e in enumerate(uniq):
         ch = chain(e)
-        row[cols["depth"]] = len(ch)
-        row[cols["elem_blocks_log"]] = math.log(elem_blocks[e])
-        p, g = parents[i], grands[i]
-        row[cols["parent_words_log"]] = math.log1p(parent_words[p])
-        row[cols["parent_blocks_log"]] = math.log(parent_blocks[p])
-        row[cols["parent_link_density"]] = parent_link[p] / max(1.0, parent_words[p] * 5.0)
-        row[cols["parent_long_share"]] = parent_long[p] / total_mass if total_mass else 0.0
-        row[cols["grand_words_log"]] = math.log1p(grand_words[g])
-        row[cols["grand_blocks_log"]] = math.log(grand_blocks[g])
-        row[cols["grand_link_density"]] = grand_link[g] / max(1.0, grand_words[g] * 5.0)
-        row[cols["grand_long_share"]] = grand_long[g] / total_mass if total_mass else 0.0
+        par_u.append(ch[0] if ch else -1)
+        grand_u.append(ch[1] if len(ch) > 1 else -1)
+        depth_u.append(len(ch))
         if best is not None:
             inside = best == e or best in ch
-            row[cols["in_main_container"]] = 1.0 if inside else 0.0
-            row[cols["main_container_depth_gap"]] = (len(ch) - best_depth) if inside else -1.0
+            inside_u.append(1.0 if inside else 0.0)
+            gap_u.append((len(ch) - best_depth) if inside else -1.0)
         share = 0.0
-        for anc in ch[:3]:
-            if total_mass:
+        if total_mass:
+            for anc in ch[:3]:
                 share = max(share, mass.get(anc, 0) / total_mass)
-        row[cols["container_share"]] = share
-        row[_TAG_COL.get(tags[i], cols["tag_other"])] = 1.0
-        for col in anc_cols(ch[0]) if ch else ():
-            row[col] = 1.0
+        share_u.append(share)
+        hot = set(anc_cols(ch[0])) if ch else set()
         cue, cue_dist = nearest_cue(e)
-        cues.append(cue)
+        cue_u.append(cue)
+        dist_u.append(cue_dist)
         if cue is not None:
-            row[_CUE_COL[cue]] = 1.0
-        row[cols["cue_distance"]] = cue_dist
+            hot.add(cue_col[cue])
         for anc in (e, *ch[: CLASS_DEPTH - 1]):
             for wd in cls_of.get(anc, ()):
-                row[_CLS_COL[wd]] = 1.0
+                hot.add(cls_col[wd])
+        hot_r += [j] * len(hot)
+        hot_c += hot
+    E[hot_r, hot_c] = 1.0
+    E[:, cols["depth"]] = depth_u
+    E[:, cols["elem_blocks_log"]] = list(map(math.log, elem_n.tolist()))
+    if best is not None:
+        E[:, cols["in_main_container"]] = inside_u
+        E[:, cols["main_container_depth_gap"]] = gap_u
+    E[:, cols["container_share"]] = share_u
+    E[:, cols["cue_distance"]] = dist_u
+    X64 = E[inv]
+    cues = [cue_u[j] for j in inv.tolist()]
 
-    X = np.asarray(rows, np.float32)
+    # text mass, block count and link density of the parent and grandparent, summed in block order
+    par = np.array(par_u, np.int64)[inv]
+    grand = np.array(grand_u, np.int64)[inv]
+    link_mass = link * chars
+    long_chars = np.where(long_par, chars, 0.0)
+    for key, pre in ((par, "parent"), (grand, "grand")):
+        _, k_inv = np.unique(key, return_inverse=True)
+        k_inv = k_inv.ravel()
+        g_words = np.bincount(k_inv, weights=words)[k_inv]
+        g_blocks = np.bincount(k_inv)[k_inv]
+        X64[:, cols[f"{pre}_words_log"]] = list(map(math.log1p, g_words.tolist()))
+        X64[:, cols[f"{pre}_blocks_log"]] = list(map(math.log, g_blocks.tolist()))
+        X64[:, cols[f"{pre}_link_density"]] = np.bincount(k_inv, weights=link_mass)[k_inv] / np.maximum(
+            1.0, g_words * 5.0)
+        if total_mass:
+            X64[:, cols[f"{pre}_long_share"]] = np.bincount(k_inv, weights=long_chars)[k_inv] / total_mass
+
+    # the block's own text
+    words_l, chars_l = words.tolist(), chars.tolist()
+    X64[:, cols["log_words"]] = list(map(math.log1p, words_l))
+    X64[:, cols["log_chars"]] = list(map(math.log1p, chars_l))
+    X64[:, cols["link_density"]] = link
+    starts = np.array([b.start for b in blocks], np.int64)
+    ends = np.array([b.end for b in blocks], np.int64)
+    punct, digits = char_counts(text, starts, ends)
+    safe = np.where(chars > 0, chars, 1.0)
+    X64[:, cols["punct_ratio"]] = np.where(chars > 0, punct / safe, 0.0)
+    X64[:, cols["digit_ratio"]] = np.where(chars > 0, digits / safe, 0.0)
+    X64[:, cols["upper_start"]] = [1.0 if t[:1].isupper() else 0.0 for t in texts]
+    X64[:, cols["sentence_end"]] = sentence_end
+    stop = STOP_WORDS.__contains__
+    X64[:, cols["stop_ratio"]] = [sum(map(stop, tk)) / w if w else 0.0 for tk, w in zip(toks, words_l, strict=True)]
+    X64[:, cols["mean_word_len"]] = [sum(map(len, tk)) / w if w else 0.0 for tk, w in zip(toks, words_l, strict=True)]
+    short = np.flatnonzero(words <= 40)
+    for name, hits in short_text_flags(texts, short.tolist(), (digits > 0).tolist()).items():
+        X64[hits, cols[name]] = 1.0
+    X64[np.arange(n), [_TAG_COL.get(t, cols["tag_other"]) for t in tags]] = 1.0
+
+    # position on the page, repetition, title
+    idx = np.arange(n)
+    X64[:, cols["pos_block"]] = idx / n
+    X64[:, cols["pos_char"]] = starts / max(1, len(text))
+    X64[:, cols["log_n_blocks"]] = math.log1p(n)
+    X64[:, cols["log_page_words"]] = math.log1p(total_words)
+    X64[:, cols["repeat_log"]] = [math.log(repeats[c]) if c else 0.0 for c in canon]
+    X64[:, cols["title_exact"]] = title_exact
+    X64[:, cols["title_overlap"]] = title_overlap
+    if title_index is not None:
+        d = idx - title_index
+        X64[:, cols["title_dist"]] = np.clip(d, -50, 50)
+        X64[:, cols["after_title"]] = d > 0
+    else:
+        X64[:, cols["title_dist"]] = -99.0
+    X64[:, cols["in_long_span"]] = (first_long <= idx) & (idx <= last_long)
+    if long_total:
+        before = np.concatenate(([0.0], cum_long[:-1]))
+        X64[:, cols["long_before_share"]] = before / long_total
+        X64[:, cols["long_after_share"]] = (long_total - cum_long) / long_total
+
+    X = X64.astype(np.float32)
     # neighbours and windows (vectorised)
     is_p = np.array([t == "p" for t in tags], np.float64)
     is_h = np.array([t in _HEADINGS for t in tags], np.float64)
     lw = np.log1p(words)
-    par = np.array(parents)
     for k in NEIGHBOURS:
         side = f"m{-k}" if k < 0 else f"p{k}"
         idx = np.arange(n) + k
@@ -481,7 +456,7 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     X[:, cols["win_log_words"]] = _window_mean(lw)
     X[:, cols["win_sentence_share"]] = _window_mean(long_par.astype(np.float64))
     X[:, _CONTEXT_START:] = context_columns(X, texts)
-    return PageFeatures(text, blocks, X, tuple(cues), tuple(titles), title_index)
+    return PageFeatures(text, blocks, X, tuple(cues), tuple(titles), title_index, tuple(toks))
 
 
 _CONTEXT_START = _COL[CONTEXT_FEATURES[0]]
