@@ -27,13 +27,17 @@ from corpus.text.normalise import (
     check_attribute_counts,
     clean,
     decode_raw_page,
+    _NOSCRIPT_OPEN,
     drop_noscript,
     folder,
     normalise_text,
 )
 
-NORMALIZER_V2_VERSION = "2.0.0"
+NORMALIZER_V2_VERSION = "2.1.0"
 NORMALIZER_V2 = Normalizer(NORMALIZER_NAME, NORMALIZER_V2_VERSION)
+#: Earlier versions whose every document this version reproduces: 2.1.0 differs from 2.0.0 only on
+#: pages 2.0.0 normalised to no text (rejected ``no_text``, so never a document).
+COMPATIBLE_V2_VERSIONS = ("2.0.0",)
 
 #: Elements whose content is never visible text: ``display: none`` in a browser's default style sheet,
 #: not rendered (media and frame fallbacks, form-control values), or dropped deliberately as a browser
@@ -50,6 +54,8 @@ BLOCK_TAGS_V2 = (BLOCK_TAGS - {"button", "textarea", "frameset", "noframes"}) | 
     {"search", "listing", "plaintext", "xmp", "marquee"}
 )
 _SKIP_SELECTOR = ", ".join(sorted(SKIP_TAGS_V2))
+#: The same without ``noscript``: what a browser with scripting off shows (the no-text fallback).
+_SKIP_SELECTOR_NO_SCRIPTING = ", ".join(sorted(SKIP_TAGS_V2 - {"noscript"}))
 #: Elements whose text keeps its line breaks (``white-space: pre`` by default): one block per line.
 PRE_TAGS = frozenset({"pre", "listing", "plaintext", "xmp"})
 _HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))", re.IGNORECASE)
@@ -93,15 +99,39 @@ def check_markup(s: str) -> None:
                             reason="dom_too_deep")
 
 
-def parse_html_v2(s: str):
-    """Parse decoded HTML with lexbor; the parser object (never fetches anything)."""
+def parse_html_v2(s: str, *, scripting: bool = True):
+    """Parse decoded HTML with lexbor; the parser object (never fetches anything).
+
+    ``scripting``: as a browser with scripting on, ``<noscript>`` runs removed; off, parsed as markup
+    (lexbor's own mode, a browser with scripting off), to be walked with ``scripting=False``.
+    """
     from selectolax.lexbor import LexborHTMLParser
 
     # a browser with scripting on reads <noscript> content as raw text up to </noscript>; parsed as markup
     # (lexbor's scripting flag is off), an unclosed <div> inside makes the parser ignore </noscript>
-    s = drop_noscript(clean(s))
+    s = drop_noscript(clean(s)) if scripting else clean(s)
     check_markup(s)
     return LexborHTMLParser(s)
+
+
+def has_noscript(s: str) -> bool:
+    """Whether ``s`` holds a ``<noscript`` start tag (the no-text fallback may then find text)."""
+    return _NOSCRIPT_OPEN.search(s) is not None
+
+
+def parse_and_walk_v2(s: str):
+    """``(tree, (text, blocks, elements, walk))`` of decoded HTML, the way normaliser v2 reads a page.
+
+    As a browser with scripting on; a page that shows no text so (an application shell whose content
+    is only inside ``<noscript>``, as forum software serves it to clients without scripts) is read as
+    a browser with scripting off shows it.
+    """
+    tree = parse_html_v2(s)
+    walked = walk_html_tree_v2(tree)
+    if not walked[0] and has_noscript(s):
+        tree = parse_html_v2(s, scripting=False)
+        walked = walk_html_tree_v2(tree, scripting=False)
+    return tree, walked
 
 
 #: Where the parser accepts each tag (table parts and frameset elements are dropped elsewhere).
@@ -134,13 +164,13 @@ def _is_hidden(node) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def _prune(tree) -> frozenset[int]:
+def _prune(tree, selector: str = _SKIP_SELECTOR) -> frozenset[int]:
     """Drop invisible subtrees in place; returns the ``mem_id`` of each (emptied) hidden element.
 
     Elements of :data:`SKIP_TAGS_V2` go with their content (never an ancestor of visible text, so no
     reported XPath changes); hidden elements are emptied but kept, so their siblings keep their positions.
     """
-    for el in reversed(tree.root.css(_SKIP_SELECTOR)):  # innermost first, as below
+    for el in reversed(tree.root.css(selector)):  # innermost first, as below
         el.decompose()
     hidden = [n for n in tree.root.css("[hidden], [style], dialog") if _is_hidden(n)]
     for el in reversed(hidden):  # innermost first: never touch a node after an ancestor freed it
@@ -155,13 +185,13 @@ def _prune(tree) -> frozenset[int]:
 class _Walk:
     """One pass over a pruned lexbor tree: text runs per block, block elements, sibling positions."""
 
-    def __init__(self, tree) -> None:
+    def __init__(self, tree, scripting: bool = True) -> None:
         ids, self.text_id, self.comment_id = _tag_ids()
         self.block_ids = frozenset(ids[t] for t in BLOCK_TAGS_V2 if t in ids)
         self.pre_ids = frozenset(ids[t] for t in PRE_TAGS)
         self.br_id = ids["br"]
         self.names: dict[int, str] = {v: k for k, v in ids.items()}
-        self.hidden = _prune(tree)
+        self.hidden = _prune(tree, _SKIP_SELECTOR if scripting else _SKIP_SELECTOR_NO_SCRIPTING)
         self.root = tree.root
         #: element mem_id -> (parent mem_id, tag id, position among same-tag siblings)
         self.steps: dict[int, tuple[int, int, int]] = {}
@@ -266,12 +296,13 @@ def normalise_html_tree_v2(tree) -> tuple[str, tuple[Block, ...], tuple[int, ...
     return text, blocks, elements
 
 
-def walk_html_tree_v2(tree) -> tuple[str, tuple[Block, ...], tuple[int, ...], _Walk | None]:
+def walk_html_tree_v2(tree, *, scripting: bool = True
+                      ) -> tuple[str, tuple[Block, ...], tuple[int, ...], _Walk | None]:
     """:func:`normalise_html_tree_v2` plus the walk itself (its ``steps`` give every element's parent and
-    tag, which the block labeller's features read)."""
+    tag, which the block labeller's features read); ``scripting=False`` keeps ``noscript`` content."""
     if tree is None or tree.root is None:
         return "", (), (), None
-    walk = _Walk(tree)
+    walk = _Walk(tree, scripting)
     walk.run()
     cache: dict[int, str] = {}
     paths: dict[int, tuple[str, str]] = {}
@@ -298,7 +329,7 @@ def normalise_html_v2(s: str) -> tuple[str, tuple[Block, ...]]:
     """Decoded HTML -> text and blocks (normaliser v2)."""
     if not s.strip():
         return "", ()
-    text, blocks, _ = normalise_html_tree_v2(parse_html_v2(s))
+    _, (text, blocks, _, _) = parse_and_walk_v2(s)
     return text, blocks
 
 
