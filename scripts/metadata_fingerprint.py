@@ -67,7 +67,7 @@ def dump(out: Path, limit: int | None) -> int:
                 doc = draft_page(raw, raw_path="raw/x.html", raw_format="html", gzipped=gz, url=url, options=opts,
                                  preannotate=preannotate)
                 draft = json.dumps(_mask(doc.to_dict()), ensure_ascii=False, sort_keys=True)
-            except Exception as exc:  # noqa: BLE001 - a rejection is part of the output
+            except Exception as exc:  # a rejection is part of the output
                 draft = f"error: {type(exc).__name__}: {exc}"
             try:
                 root = parse_html(decode_raw(raw, "html", gzipped=gz)[0])
