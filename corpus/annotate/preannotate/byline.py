@@ -213,15 +213,14 @@ def choose_headline(declared: list[str], visible: list[str], sites: Iterable[str
     cleaned = [strip_site(unescape(t), sites, host, sections) for t in declared if t]
     best: tuple[float, int] | None = None
     chosen = None
+    titles = [(tw, set(tw)) for tw in (fold_words(t) for t in cleaned + [unescape(t) for t in declared if t]) if tw]
     for order, text in enumerate(visible):
         words = fold_words(text)
-        if not words or len(words) > MAX_HEADLINE_WORDS or folded(text) in site_folds:
+        if not words or len(words) > MAX_HEADLINE_WORDS or " ".join(words) in site_folds:
             continue
-        for title in cleaned + [unescape(t) for t in declared if t]:
-            tw = fold_words(title)
-            if not tw:
-                continue
-            a, b = _cover(words, set(tw)), _cover(tw, set(words))
+        text_words = set(words)
+        for tw, title_words in titles:
+            a, b = _cover(words, title_words), _cover(tw, text_words)
             if a >= HEADLINE_COVER and b >= TITLE_COVER:
                 key = (a + b, -order)
                 if best is None or key > best:

@@ -197,7 +197,9 @@ def _valid_ymd(y: str, mo: str, d: str) -> bool:
 # -- JSON-LD ---------------------------------------------------------------------------------------
 def _load_jsonld(raw: str) -> Any:
     raw = raw.strip()
-    if not raw or len(raw.encode("utf-8", "replace")) > MAX_JSONLD_BYTES:
+    # a character is 1 to 4 UTF-8 bytes: encode only when the length alone does not decide
+    if not raw or len(raw) > MAX_JSONLD_BYTES or (4 * len(raw) > MAX_JSONLD_BYTES
+                                                  and len(raw.encode("utf-8", "replace")) > MAX_JSONLD_BYTES):
         return None
     for candidate in (raw, _repair_jsonld(raw)):
         try:
