@@ -41,8 +41,27 @@ _NOSCRIPT_OPEN = re.compile(r"<noscript\b", re.IGNORECASE)
 _NOSCRIPT_CLOSE = re.compile(r"</noscript\s*>", re.IGNORECASE)
 
 
+#: Strings at least this long have their :func:`clean` / :func:`drop_noscript` result kept until the next
+#: such call: normaliser v2 and :func:`parse_html` prepare the same decoded page alike.
+_MEMO_MIN_CHARS = 4096
+#: (input, result) pairs, replaced whole (a tuple: a reader in another thread sees one call's pair).
+_last_clean: tuple[str, str] = ("", "")
+_last_noscript: tuple[str, str] = ("", "")
+
+
 def drop_noscript(s: str) -> str:
     """Remove ``<noscript>...</noscript>`` runs in one linear scan (no backtracking on hostile input)."""
+    global _last_noscript
+    last = _last_noscript
+    if s is last[0]:
+        return last[1]
+    out = _drop_noscript(s)
+    if len(s) >= _MEMO_MIN_CHARS:
+        _last_noscript = (s, out)
+    return out
+
+
+def _drop_noscript(s: str) -> str:
     out: list[str] = []
     pos = 0
     while (m := _NOSCRIPT_OPEN.search(s, pos)) is not None:
@@ -101,9 +120,14 @@ class NormalisedPage:
 
 def clean(s: str) -> str:
     """Replace lone surrogates by U+FFFD and drop non-whitespace control characters."""
-    if not _needs_clean(s):
-        return s
-    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", s))
+    global _last_clean
+    last = _last_clean
+    if s is last[0]:
+        return last[1]
+    out = _CONTROL.sub("", _SURROGATE.sub("\ufffd", s)) if _needs_clean(s) else s
+    if len(s) >= _MEMO_MIN_CHARS:
+        _last_clean = (s, out)
+    return out
 
 
 def _needs_clean(s: str) -> bool:
@@ -168,11 +192,13 @@ def normalise_text(s: str) -> tuple[str, tuple[Block, ...]]:
     return _assemble((line, None, None) for line in clean(s).splitlines())
 
 
-def parse_html(s: str, *, checked: bool = False):
+def parse_html(s: str, *, checked: bool = False, plain: bool = False):
     """Parse decoded HTML with lxml; ``None`` for an empty document. Never fetches anything.
 
     ``checked``: ``s`` already passed normaliser v2's :func:`check_attribute_counts` (on the same
-    string unless an XML declaration is removed here), so it is not counted again.
+    string unless an XML declaration is removed here), so it is not counted again. ``plain``: the
+    same tree of plain ``lxml.etree`` elements instead of ``lxml.html``'s element classes (cheaper
+    to walk; no ``text_content()`` and the other ``lxml.html`` methods).
     """
     import lxml.html
     from lxml import etree
@@ -184,11 +210,17 @@ def parse_html(s: str, *, checked: bool = False):
         return None
     if not checked or len(no_decl) != len(cleaned):
         check_attribute_counts(s)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
-    try:
-        root = lxml.html.document_fromstring(s, parser=parser)
-    except etree.ParserError:
-        return None
+    make = etree.HTMLParser if plain else lxml.html.HTMLParser
+    parser = make(remove_comments=True, remove_pis=True, no_network=True)
+    if plain:
+        root = etree.fromstring(s, parser=parser)
+        if root is None:  # what lxml.html.document_fromstring raises ParserError for
+            return None
+    else:
+        try:
+            root = lxml.html.document_fromstring(s, parser=parser)
+        except etree.ParserError:
+            return None
     for entry in parser.error_log:
         if "Excessive depth" in entry.message:
             raise DocumentError(

@@ -229,3 +229,46 @@ def test_preannotated_entities_lie_in_content_blocks() -> None:
         block = next(b for b in doc.blocks if b.start <= e.start and e.end <= b.end)
         assert block.label in ner_mod.ENTITY_BLOCK_LABELS, (e, block)
     assert not any(e.text in ("Helpful Links", "John Smith Foundation", "Jane Miller") for e in doc.entities)
+
+
+_SCAN_PAGE = (
+    '<html><head><title>Tram line opens | Example News</title></head><body>'
+    '<!-- a comment node -->'
+    '<header class="siteHeader"><a href="/" class="logo">Example News</a></header>'
+    '<div class="article-title"><h1 class="entry-title">Tram line opens</h1></div>'
+    '<h2 class="subTitle">Kicker</h2><meta itemprop="headline" content="x">'
+    '<span itemprop="headline">Tram line opens today</span>'
+    '<div class="byline"><a rel="author" href="/author/jd">Jane Doe</a></div>'
+    '<span itemprop="author"><span itemprop="name">John Roe</span></span>'
+    '<a href="/autor/mm">Max Muster</a><h1 class="postDate" data-date="2024-05-03">3 May 2024</h1>'
+    '<p class="entry-meta">Posted 4 May 2024</p><a class="date">5 May 2024</a>'
+    '<div class="comments"><span class="author">Troll</span></div></body></html>'
+)
+
+
+def test_page_scan_collects_what_the_searches_take() -> None:
+    """One pass: marked bylines (innermost, kinds), headline candidates, credit-line starts, dated elements."""
+    for root in (parse_html(_SCAN_PAGE), parse_html(_SCAN_PAGE, plain=True)):
+        scan = rules.PageScan(root)
+        assert [(rules.text_of(el, " "), kind) for el, kind in scan.marked] == [
+            ("Jane Doe", "marked"), ("Jane Doe", "marked"), ("John Roe", "itemprop"), ("Max Muster", "marked"),
+            ("Troll", "marked")]
+        assert [(rules.text_of(el), h1) for el, h1 in scan.headlines] == [
+            ("Tram line opens", False), ("Tram line opens", True), ("Kicker", False),
+            ("Tram line opens today", False), ("3 May 2024", True)]
+        assert [el.tag for el in scan.credit_starts] == ["div", "h1", "h2", "h1"]
+        assert [el.tag for _, el in scan.dated] == ["div", "h1", "p"]  # a date-classed link is no date line
+        assert rules.headline_candidates(root, scan=scan) == rules.headline_candidates(root)
+        assert rules.headline_candidates(root)[:2] == ["Tram line opens", "3 May 2024"]  # <h1> first
+        assert rules.byline_texts(root, scan=scan) == ["Jane Doe"]
+        assert list(rules.date_elements(root, scan=scan)) == ["Jane Doe", "2024-05-03", "3 May 2024",
+                                                              "Posted 4 May 2024"]
+        # the first ``limit`` nodes only (the comment is no node: parse_html drops comments)
+        assert list(rules.date_elements(root, limit=17, scan=scan)) == ["Jane Doe", "2024-05-03", "3 May 2024"]
+
+
+def test_plain_tree_gives_the_same_metadata() -> None:
+    url = "https://news.example.org/2024/05/03/tram"
+    assert extract_metadata(parse_html(_SCAN_PAGE, plain=True), url=url) == extract_metadata(
+        parse_html(_SCAN_PAGE), url=url)
+    assert extract_metadata(parse_html(_SCAN_PAGE), url=url).metadata.title == "Tram line opens"

@@ -237,3 +237,28 @@ def test_garbage_html_never_raises(page: str) -> None:
     assert all(b.label in BLOCK_LABELS for b in doc.blocks)
     lang = doc.metadata.language
     assert lang is None or normalise_language_tag(lang) == lang
+
+
+def test_learned_labeller_rejecting_the_page_hands_the_rules_an_lxml_html_tree(monkeypatch) -> None:
+    """The metadata-only tree (plain lxml elements) is not what the rule labeller reads."""
+    import corpus.annotate.preannotate as pre
+    from corpus.errors import DocumentError
+
+    draft, html = _draft(NEWS_PAGE)
+    rules = preannotate(draft, html=html, ner=False, labeller="rules")
+
+    def reject(*args, **kwargs):
+        raise DocumentError("rejected", reason="test")
+
+    monkeypatch.setattr(pre, "label_blocks_learned", reject)
+    assert preannotate(draft, html=html, ner=False) == rules
+    seen = []
+    rule_labels = pre._rule_labels
+
+    def spy(doc, html, root, *args):
+        seen.append(root)
+        return rule_labels(doc, html, root, *args)
+
+    monkeypatch.setattr(pre, "_rule_labels", spy)
+    assert preannotate(draft, html=html, ner=False) == rules
+    assert len(seen) == 1 and hasattr(seen[0], "text_content")  # the rules' link density reads text_content()

@@ -228,3 +228,18 @@ def test_attribute_check_finds_what_one_finditer_finds(parts: list[str]) -> None
     except DocumentError:
         rejected = True
     assert rejected == _attribute_counts_by_finditer(s)
+
+
+def test_clean_and_drop_noscript_keep_the_last_long_result_per_string_object() -> None:
+    """Normaliser v2 and ``parse_html`` prepare the same page string: the second call reuses the first's result."""
+    from corpus.text.normalise import clean, drop_noscript
+
+    dirty = "<p>a\x00b</p><noscript><p>x</p></noscript>" * 200
+    other = "<p>c\x01d</p>" * 600
+    for _ in range(2):
+        assert clean(dirty) == "<p>ab</p><noscript><p>x</p></noscript>" * 200
+        assert drop_noscript(dirty) == "<p>a\x00b</p>" * 200
+        assert clean(other) == "<p>cd</p>" * 600  # another string: its own result, not the last one's
+        assert drop_noscript(other) is other
+    equal = "".join(["<p>a\x00b</p><noscript><p>x</p></noscript>"] * 200)  # equal, another object
+    assert equal is not dirty and clean(equal) == clean(dirty)

@@ -52,9 +52,12 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, elements: 
     """
     if labeller not in LABELLERS:
         raise ConfigError(f"unknown labeller {labeller!r}; choose one of {', '.join(LABELLERS)}")
+    learned = labeller == "learned" and html is not None and doc.source.raw_format != "text"
+    plain_root = False  # a tree parsed here for the metadata only (plain lxml elements, cheaper to walk)
     if root is None and html is not None:
         try:
-            root = parse_html(html, checked=features is not None)  # the features' v2 parse checked it
+            root = parse_html(html, checked=features is not None, plain=learned)  # v2's parse checked it
+            plain_root = learned
         except DocumentError:
             root = None
     ann = doc.annotation
@@ -64,13 +67,15 @@ def preannotate(doc: Document, *, html: str | None = None, root=None, elements: 
     blocks_layer = ann.blocks
     if ann.blocks.status not in _KEEP:
         labels = tool = None
-        if labeller == "learned" and html is not None and doc.source.raw_format != "text":
+        if learned:
             try:
                 labels = label_blocks_learned(doc.text, doc.blocks, html, titles=page.titles, features=features)
                 tool = learned_tool()
             except DocumentError:
                 labels = None  # markup v2 rejects: the rules label it from the v1 tree or the text
         if labels is None:
+            if plain_root:  # the rules read lxml.html elements
+                root = parse_html(html, checked=features is not None)
             labels = _rule_labels(doc, html, root, elements, page.titles)
             tool = labeller_tool()
         new_blocks = tuple(Block(b.start, b.end, lab, b.tag, b.xpath) for b, lab in zip(doc.blocks, labels,

@@ -213,15 +213,14 @@ def choose_headline(declared: list[str], visible: list[str], sites: Iterable[str
     cleaned = [strip_site(unescape(t), sites, host, sections) for t in declared if t]
     best: tuple[float, int] | None = None
     chosen = None
+    titles = [(tw, set(tw)) for tw in (fold_words(t) for t in cleaned + [unescape(t) for t in declared if t]) if tw]
     for order, text in enumerate(visible):
         words = fold_words(text)
-        if not words or len(words) > MAX_HEADLINE_WORDS or folded(text) in site_folds:
+        if not words or len(words) > MAX_HEADLINE_WORDS or " ".join(words) in site_folds:
             continue
-        for title in cleaned + [unescape(t) for t in declared if t]:
-            tw = fold_words(title)
-            if not tw:
-                continue
-            a, b = _cover(words, set(tw)), _cover(tw, set(words))
+        text_words = set(words)
+        for tw, title_words in titles:
+            a, b = _cover(words, title_words), _cover(tw, text_words)
             if a >= HEADLINE_COVER and b >= TITLE_COVER:
                 key = (a + b, -order)
                 if best is None or key > best:
@@ -231,24 +230,12 @@ def choose_headline(declared: list[str], visible: list[str], sites: Iterable[str
     return cleaned[0] if cleaned else None
 
 
-def headline_candidates(root, limit: int = 20) -> list[str]:
+def headline_candidates(root, limit: int = 20, scan: PageScan | None = None) -> list[str]:
     """Texts of ``<h1>`` elements, then of ``itemprop=headline`` / title-class elements, in page order."""
-    h1s, others = [], []
-    for el in _headline_xpath()(root):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in ("script", "style", "head", "title", "meta"):
-            continue
-        if tag == "h1":
-            h1s.append(el)
-        elif (el.get("itemprop") or "").lower() == "headline" or (
-            tag in ("h2", "div", "span", "p", "header") and class_words(el) & _HEADLINE_CLASS
-        ):
-            others.append(el)
-        if len(h1s) + len(others) >= 4 * limit:
-            break
-    out = []
-    for el in h1s + others:
-        text = _text(el)
+    found = (scan or PageScan(root)).headlines[: 4 * limit]
+    out: list[str] = []
+    for el in [el for el, h1 in found if h1] + [el for el, h1 in found if not h1]:
+        text = text_of(el)
         if text and len(text) <= 400 and text not in out:
             out.append(text)
         if len(out) >= limit:
@@ -256,7 +243,7 @@ def headline_candidates(root, limit: int = 20) -> list[str]:
     return out
 
 
-def _text(el, sep: str = "") -> str | None:
+def text_of(el, sep: str = "") -> str | None:
     """Text of ``el``, whitespace-collapsed; ``sep`` goes between its text pieces ("<a>Name</a>Posts")."""
     try:
         s = " ".join(sep.join(el.itertext()).split())
@@ -324,43 +311,101 @@ def is_name(part: str) -> bool:
     return 1 <= len(words) <= MAX_NAME_WORDS and any(ch.isalpha() for ch in part)
 
 
-def _byline_mark(el) -> str | None:
-    """``"itemprop"`` / ``"marked"`` when the element credits an author, else ``None``."""
-    if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "link", "head", "title", "html",
-                                                  "body"):
-        return None
-    itemprop = (el.get("itemprop") or "").lower().split()
-    if "author" in itemprop or "creator" in itemprop:
-        return "itemprop"
-    if "author" in (el.get("rel") or "").lower().split():
-        return "marked"
-    if el.tag == "a" and _AUTHOR_PATH.search((el.get("href") or "").lower()):
-        return "marked"
-    return "marked" if class_words(el) & BYLINE_WORDS else None
+_NO_MARK_TAGS = frozenset({"script", "style", "meta", "link", "head", "title", "html", "body"})
+_NO_HEADLINE_TAGS = frozenset({"script", "style", "head", "title", "meta"})
+_HEADLINE_TAGS = frozenset({"h2", "div", "span", "p", "header"})
+_CREDIT_START_TAGS = frozenset({"div", "p", "span", "header"})
+_NO_DATE_TAGS = frozenset({"script", "style", "head", "a"})
+
+
+class PageScan:
+    """The elements the byline, headline, credit-line and date searches look at, from one pass over the tree.
+
+    Page order throughout. ``marked``: ``(element, kind)`` of every element crediting an author
+    (``kind`` ``"itemprop"`` for ``itemprop=author|creator``, else ``"marked"``: ``rel=author``, a
+    link into an ``/author/`` path, byline class / id words); ``headlines``: ``(element, is_h1)`` of
+    ``<h1>`` and ``itemprop=headline`` / title-classed elements; ``credit_starts``: ``<h1>``, ``<h2>``
+    and title-classed blocks; ``dated``: ``(node index, element)`` of date-classed elements.
+    """
+
+    __slots__ = ("credit_starts", "dated", "headlines", "marked")
+
+    def __init__(self, root) -> None:
+        marked: list[tuple[object, str]] = []
+        headlines: list[tuple[object, bool]] = []
+        credit_starts: list = []
+        dated: list[tuple[int, object]] = []
+        flags_of = _CLASS_FLAGS.get
+        for i, el in enumerate(root.iter()):
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            cls, ident, itemprop = el.get("class"), el.get("id"), el.get("itemprop")
+            flags = 0
+            if cls:
+                flags = flags_of(cls)
+                if flags is None:
+                    flags = _class_flags(cls)
+            if ident:
+                more = flags_of(ident)
+                flags |= _class_flags(ident) if more is None else more
+            if tag not in _NO_MARK_TAGS:
+                kind = None
+                if itemprop:
+                    props = itemprop.lower().split()
+                    if "author" in props or "creator" in props:
+                        kind = "itemprop"
+                if kind is None:
+                    rel = el.get("rel")
+                    if rel and "author" in rel.lower().split():
+                        kind = "marked"
+                    elif tag == "a" and (href := el.get("href")) and _AUTHOR_PATH.search(href.lower()):
+                        kind = "marked"
+                    elif flags & _BYLINE_FLAG:
+                        kind = "marked"
+                if kind is not None:
+                    marked.append((el, kind))
+            if tag == "h1":
+                headlines.append((el, True))
+                credit_starts.append(el)
+            else:
+                if tag == "h2" or (flags & _HEADLINE_FLAG and tag in _CREDIT_START_TAGS):
+                    credit_starts.append(el)
+                if tag not in _NO_HEADLINE_TAGS and ((itemprop and itemprop.lower() == "headline")
+                                                     or (flags & _HEADLINE_FLAG and tag in _HEADLINE_TAGS)):
+                    headlines.append((el, False))
+            if flags & _DATE_FLAG and tag not in _NO_DATE_TAGS:
+                dated.append((i, el))
+        self.marked, self.headlines, self.credit_starts, self.dated = marked, headlines, credit_starts, dated
+
+
+_BYLINE_FLAG, _HEADLINE_FLAG, _DATE_FLAG = 1, 2, 4
+#: ``class`` / ``id`` value -> which of byline / headline / date words it holds (bits above).
+_CLASS_FLAGS: dict[str, int] = {}
+
+
+def _class_flags(raw: str) -> int:
+    words = _split_class(raw)
+    flags = ((_BYLINE_FLAG if not words.isdisjoint(BYLINE_WORDS) else 0)
+             | (_HEADLINE_FLAG if not words.isdisjoint(_HEADLINE_CLASS) else 0)
+             | (_DATE_FLAG if not words.isdisjoint(DATE_WORDS) else 0))
+    if len(_CLASS_FLAGS) >= 65536:
+        _CLASS_FLAGS.clear()
+    _CLASS_FLAGS[raw] = flags
+    return flags
 
 
 @functools.cache
-def _headline_xpath():
-    """Every element :func:`headline_candidates` may take, in page order (the rest cannot qualify)."""
+def _following_xpath(follow: int):
     from lxml import etree
 
-    return etree.XPath("descendant-or-self::h1 | descendant-or-self::*[@itemprop] | "
-                       + " | ".join(f"descendant-or-self::{t}[@class or @id]" for t in ("h2", "div", "span", "p",
-                                                                                           "header")))
-
-
-@functools.cache
-def _attributed_xpath():
-    """Every element :func:`_byline_mark` may mark, in page order: only attributes can mark one."""
-    from lxml import etree
-
-    return etree.XPath("descendant-or-self::*[@itemprop or @rel or @class or @id] | descendant-or-self::a[@href]")
+    return etree.XPath(f"following::*[position() <= {int(follow)}]")
 
 
 _AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|byline|profile/staff)/")
 
 
-def byline_texts(root, limit: int = 8) -> list[str]:
+def byline_texts(root, limit: int = 8, scan: PageScan | None = None) -> list[str]:
     """Texts crediting the article's author(s), from marked elements.
 
     Marked: ``itemprop="author"`` (its ``itemprop="name"`` if any), ``rel="author"`` links, links into
@@ -369,7 +414,7 @@ def byline_texts(root, limit: int = 8) -> list[str]:
     never longer than ``MAX_BYLINE_WORDS`` words. The first such element's text, plus every further
     ``itemprop="author"`` element when the first is one (co-authors marked one by one).
     """
-    marked = [(el, kind) for el in _attributed_xpath()(root) if (kind := _byline_mark(el)) is not None]
+    marked = (scan or PageScan(root)).marked
     holds_marked: set = set()  # ancestors of marked elements (lxml keeps one proxy per live node)
     for el, _ in marked:
         node = el.getparent()
@@ -384,7 +429,7 @@ def byline_texts(root, limit: int = 8) -> list[str]:
             names = [n for n in el.iter() if (n.get("itemprop") or "").lower() == "name"]
             if names:
                 el = names[0]
-        text = _text(el, " ")
+        text = text_of(el, " ")
         if not text or len(text.split()) > MAX_BYLINE_WORDS or not split_names(text):
             continue
         found.append((kind, text))
@@ -405,13 +450,13 @@ def lead_in_lines(root, limit: int = 400) -> list[str]:
         head = (el.text or "").strip()
         if not head or not _STRONG_LEAD_IN.match(head) or in_excluded_region(el):
             continue
-        text = _text(el, " ")
+        text = text_of(el, " ")
         if text and len(text.split()) <= MAX_BYLINE_WORDS // 2 and split_names(text):
             return [text]
     return []
 
 
-def dated_credit_line(root, headline: str | None, follow: int = 12) -> list[str]:
+def dated_credit_line(root, headline: str | None, follow: int = 12, scan: PageScan | None = None) -> list[str]:
     """Names in the short "date · Name · 5 min read" line right after the headline, if there is one.
 
     Looks at the ``follow`` elements after the element showing ``headline``; a line qualifies when
@@ -422,19 +467,17 @@ def dated_credit_line(root, headline: str | None, follow: int = 12) -> list[str]
         return []
     target = folded(headline)
     start = None
-    for el in root.iter("h1", "h2", "div", "p", "span", "header"):
-        if el.tag not in ("h1", "h2") and not class_words(el) & _HEADLINE_CLASS:
-            continue
-        t = _text(el)
+    for el in (scan or PageScan(root)).credit_starts:
+        t = text_of(el)
         if t and folded(t) == target:
             start = el
             break
     if start is None:
         return []
-    for el in start.xpath(f"following::*[position() <= {int(follow)}]"):
+    for el in _following_xpath(follow)(start):
         if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             continue
-        text = _text(el, " ")
+        text = text_of(el, " ")
         if not text or len(text.split()) > MAX_BYLINE_WORDS:
             continue
         parts = [p.strip() for p in re.split(r"\s[·•|]\s", text)]
@@ -494,20 +537,19 @@ DATE_WORDS = frozenset({"date", "dates", "published", "pubdate", "posted", "post
 MAX_DATE_LINE_WORDS = 30
 
 
-def date_elements(root, limit: int = 4000) -> Iterator[str]:
-    """Texts (and ``title`` / ``datetime``-like attributes) of short date-classed elements, page order."""
-    for i, el in enumerate(root.iter()):
-        if i >= limit or not isinstance(el.tag, str):
-            if i >= limit:
-                return
-            continue
-        if el.tag in ("script", "style", "head", "a") or not class_words(el) & DATE_WORDS:
-            continue
+def date_elements(root, limit: int = 4000, scan: PageScan | None = None) -> Iterator[str]:
+    """Texts (and ``title`` / ``datetime``-like attributes) of short date-classed elements, page order.
+
+    Only among the first ``limit`` nodes of the tree.
+    """
+    for i, el in (scan or PageScan(root)).dated:
+        if i >= limit:
+            return
         for attr in ("datetime", "content", "title", "data-date"):
             v = el.get(attr)
             if v:
                 yield v
-        text = _text(el, " ")
+        text = text_of(el, " ")
         if text and len(text.split()) <= MAX_DATE_LINE_WORDS and not in_excluded_region(el):
             yield text
 

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corpus.annotate.preannotate.byline import (
+    PageScan,
     byline_texts,
     choose_headline,
     clean_authors,
@@ -29,6 +30,7 @@ from corpus.annotate.preannotate.byline import (
     in_excluded_region,
     is_site_part,
     lead_in_lines,
+    text_of,
     unescape,
 )
 from corpus.annotate.preannotate.language import normalise_language_tag
@@ -195,7 +197,9 @@ def _valid_ymd(y: str, mo: str, d: str) -> bool:
 # -- JSON-LD ---------------------------------------------------------------------------------------
 def _load_jsonld(raw: str) -> Any:
     raw = raw.strip()
-    if not raw or len(raw.encode("utf-8", "replace")) > MAX_JSONLD_BYTES:
+    # a character is 1 to 4 UTF-8 bytes: encode only when the length alone does not decide
+    if not raw or len(raw) > MAX_JSONLD_BYTES or (4 * len(raw) > MAX_JSONLD_BYTES
+                                                  and len(raw.encode("utf-8", "replace")) > MAX_JSONLD_BYTES):
         return None
     for candidate in (raw, _repair_jsonld(raw)):
         try:
@@ -342,8 +346,7 @@ def _meta_values(root) -> dict[str, list[str]]:
     return values
 
 
-def _from_meta(root) -> dict[str, Any]:
-    values = _meta_values(root)
+def _from_meta(values: dict[str, list[str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for field_name, keys in META_KEYS.items():
         for key in keys:
@@ -382,10 +385,8 @@ def _from_meta(root) -> dict[str, Any]:
 
 
 def _text_of(el) -> str | None:
-    try:
-        return _clean(el.text_content())
-    except (ValueError, AttributeError):
-        return None
+    """Text of ``el``, whitespace-collapsed, entities left in it decoded."""
+    return _clean(text_of(el))
 
 
 def _from_structure(root) -> dict[str, Any]:
@@ -410,7 +411,7 @@ def _from_structure(root) -> dict[str, Any]:
     return out
 
 
-def _visible_date(root, bylines: list[str]) -> str | None:
+def _visible_date(root, bylines: list[str], scan: PageScan | None = None) -> str | None:
     """The first ``<time>`` outside comments / footers / asides, else a date written in a byline."""
     for el in root.iter("time"):
         if in_excluded_region(el):
@@ -422,7 +423,7 @@ def _visible_date(root, bylines: list[str]) -> str | None:
         date = date_in_text(text)
         if date:
             return date
-    for text in date_elements(root):
+    for text in date_elements(root, scan=scan):
         date = normalise_date(text) or date_in_text(text)
         if date:
             return date[:10]
@@ -462,24 +463,27 @@ def canonical_url(root) -> str | None:
     return None
 
 
-def _page_fields(root, url: str | None, sources: list[dict[str, Any]],
-                 merged: dict[str, Any]) -> tuple[str | None, tuple[str, ...], str | None]:
-    """Title, authors and publication date: declared values cleaned, visible ones where they are better."""
+def _page_fields(root, url: str | None, sources: list[dict[str, Any]], merged: dict[str, Any],
+                 values: dict[str, list[str]]) -> tuple[str | None, tuple[str, ...], str | None]:
+    """Title, authors and publication date: declared values cleaned, visible ones where they are better.
+
+    ``values``: the page's ``<meta>`` values (:func:`_meta_values`).
+    """
     jsonld, meta, structure = sources
-    values = _meta_values(root)
+    scan = PageScan(root)
     sites = [x for x in (merged.get("site_name"), merged.get("publisher")) if x]
     sites += [v for key in META_KEYS["site_name"] for v in values.get(key, ())]
     sites += _home_link_names(root, url)
     declared = [jsonld.get("title")] + [v for key in META_KEYS["title"] for v in values.get(key, ())[:1]]
     declared.append(structure.get("title"))
     sections = [x for x in (merged.get("section"),) if x] + list(merged.get("categories", ()))
-    title = choose_headline([t for t in declared if t], headline_candidates(root), sites, host_label(url),
-                            sections) or structure.get("h1")
-    bylines = byline_texts(root)
+    title = choose_headline([t for t in declared if t], headline_candidates(root, scan=scan), sites,
+                            host_label(url), sections) or structure.get("h1")
+    bylines = byline_texts(root, scan=scan)
     host = host_label(url)
     authors: list[str] = []
     publisher_credits: list[str] = []
-    credits = bylines or lead_in_lines(root) or dated_credit_line(root, title)
+    credits = bylines or lead_in_lines(root) or dated_credit_line(root, title, scan=scan)
     for found in (jsonld.get("authors"), meta.get("authors"), credits):
         names = clean_authors(found or ())
         people = [n for n in names if not is_site_part(n, sites, host)]
@@ -488,7 +492,7 @@ def _page_fields(root, url: str | None, sources: list[dict[str, Any]],
             authors = people
             break
     authors = authors or publisher_credits  # the site credited as author: only when nobody else is
-    date = merged.get("date_published") or _visible_date(root, bylines) or date_in_url(url)
+    date = merged.get("date_published") or _visible_date(root, bylines, scan) or date_in_url(url)
     return title, _dedupe(authors), date
 
 
@@ -501,7 +505,8 @@ def extract_metadata(root, url: str | None = None) -> PageMetadata:
     if root is None:
         return PageMetadata(Metadata())
     try:
-        sources = [_from_jsonld(root), _from_meta(root), _from_structure(root)]
+        values = _meta_values(root)
+        sources = [_from_jsonld(root), _from_meta(values), _from_structure(root)]
         canonical = canonical_url(root)
     except (ValueError, TypeError, RecursionError):  # pathological trees: give up on metadata only
         return PageMetadata(Metadata())
@@ -510,7 +515,7 @@ def extract_metadata(root, url: str | None = None) -> PageMetadata:
         for key, value in src.items():
             _fill(merged, key, value)
     try:
-        title, authors, date = _page_fields(root, url, sources, merged)
+        title, authors, date = _page_fields(root, url, sources, merged, values)
     except (ValueError, TypeError, RecursionError):
         title, authors, date = merged.get("title"), (), merged.get("date_published")
     tags = _dedupe(list(merged.get("tags", ())))
