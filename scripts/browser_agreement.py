@@ -10,7 +10,8 @@ every request aborted: no network) and to both normalisers. Figures (docs/normal
 
 Three browser views: ``as-is``; ``no-author-css`` (``<style>`` and style-sheet links removed: the
 normalisers apply no style sheets); ``aligned`` (also the deliberate differences of docs/normalisation.md
-neutralised: ``noscript``, ``svg``, ``math``, ``canvas`` removed, closed ``details`` opened, control
+neutralised: ``noscript`` removed unless the page then shows no text, ``svg``, ``math``, ``canvas``
+removed, closed ``details`` opened, control
 characters dropped).
 
     python scripts/browser_agreement.py --shared ../shared --traf 200 --wcxb 100 [--json out.json]
@@ -42,7 +43,13 @@ _PREPARE = {
     "no-author-css": "for (const e of document.querySelectorAll('style, link[rel~=\"stylesheet\" i]')) e.remove();",
 }
 _PREPARE["aligned"] = _PREPARE["no-author-css"] + (
-    "for (const e of document.querySelectorAll('noscript, svg, math, canvas')) e.remove();"
+    # noscript removed as a browser with scripting on shows the page, unless the page then shows no text:
+    # normaliser v2 reads such a page as with scripting off (this browser's own mode), noscript kept
+    "const ns = [...document.querySelectorAll('noscript')].map(e => [e, e.parentNode, e.nextSibling]);"
+    "for (const [e] of ns) e.remove();"
+    "if (!document.body || !document.body.innerText.trim())"
+    "  for (const [e, p, n] of ns.reverse()) p.insertBefore(e, n);"
+    "for (const e of document.querySelectorAll('svg, math, canvas')) e.remove();"
     "for (const e of document.querySelectorAll('details:not([open])')) e.open = true;"
 )
 _LINES = re.compile(r"[\n\t]+")
@@ -74,6 +81,9 @@ TRICKY_CASES: tuple[tuple[str, str], ...] = (
     ("ruby", "<p><ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>字</p>"),
     ("stray-end-tags", "</div></p><p>text</span> more</b></p></body></html>after html"),
     ("nul-and-controls", "<p>a\x00b\x07c</p>"),
+    ("noscript-beside-text", "<p>shown</p><noscript><p>enable scripts</p></noscript>"),
+    ("noscript-only-shell",
+     "<div id=app></div><noscript><div><p>First post</p><p>Reply <b>one</b></p></div></noscript>"),
     ("dialog", "<dialog>closed dialog</dialog><dialog open>open dialog</dialog>"),
     ("processing-instruction", "<div>a<?php echo 'x'; ?>b</div>"),
 )

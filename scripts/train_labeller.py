@@ -71,7 +71,7 @@ PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "max_dept
           "l2_regularization": 1.0, "max_bins": 255, "early_stopping": False}
 THRESHOLD = 0.5
 SOURCES = ("trafilatura-eval-dev", "wcxb-dev", "bundled", "generated")
-FEATURE_CACHE_VERSION = "3"
+FEATURE_CACHE_VERSION = "4"
 _LOG_WORDS = FEATURES.index("log_words")
 
 

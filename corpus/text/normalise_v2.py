@@ -20,6 +20,7 @@ from corpus.errors import DocumentError
 from corpus.limits import MAX_PARSE_NESTING
 from corpus.model import Block, Normalizer
 from corpus.text.normalise import (
+    _NOSCRIPT_OPEN,
     BLOCK_TAGS,
     NORMALIZER_NAME,
     NormalisedPage,
@@ -27,7 +28,6 @@ from corpus.text.normalise import (
     check_attribute_counts,
     clean,
     decode_raw_page,
-    _NOSCRIPT_OPEN,
     drop_noscript,
     folder,
     normalise_text,
@@ -119,14 +119,15 @@ def has_noscript(s: str) -> bool:
     return _NOSCRIPT_OPEN.search(s) is not None
 
 
-def parse_and_walk_v2(s: str):
+def parse_and_walk_v2(s: str, tree=None):
     """``(tree, (text, blocks, elements, walk))`` of decoded HTML, the way normaliser v2 reads a page.
 
     As a browser with scripting on; a page that shows no text so (an application shell whose content
     is only inside ``<noscript>``, as forum software serves it to clients without scripts) is read as
-    a browser with scripting off shows it.
+    a browser with scripting off shows it. ``tree``: :func:`parse_html_v2` of ``s``, when the caller
+    parsed it already (the walk prunes it in place).
     """
-    tree = parse_html_v2(s)
+    tree = parse_html_v2(s) if tree is None else tree
     walked = walk_html_tree_v2(tree)
     if not walked[0] and has_noscript(s):
         tree = parse_html_v2(s, scripting=False)

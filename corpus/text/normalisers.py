@@ -5,7 +5,7 @@ from __future__ import annotations
 from corpus.errors import ConfigError
 from corpus.model import Normalizer
 from corpus.text.normalise import NORMALIZER, NormalisedPage, normalise_raw
-from corpus.text.normalise_v2 import NORMALIZER_V2, normalise_raw_v2
+from corpus.text.normalise_v2 import COMPATIBLE_V2_VERSIONS, NORMALIZER_V2, normalise_raw_v2
 
 #: Short name -> the record a document carries. ``v2`` is the default of ``corpus ingest`` and
 #: ``corpus migrate``; both stay installed so that documents recorded with either validate.
@@ -21,9 +21,13 @@ def check_normaliser(name: str) -> str:
     return name
 
 
+#: Records of earlier versions an installed normaliser reproduces on every document they wrote.
+COMPATIBLE: dict[Normalizer, str] = {Normalizer(NORMALIZER_V2.name, v): "v2" for v in COMPATIBLE_V2_VERSIONS}
+
+
 def normaliser_of(record: Normalizer) -> str | None:
-    """Short name of the installed normaliser that wrote ``record``, or None when none did."""
-    return next((k for k, v in NORMALISERS.items() if v == record), None)
+    """Short name of the installed normaliser that wrote ``record`` (or reproduces what it wrote), or None."""
+    return next((k for k, v in NORMALISERS.items() if v == record), None) or COMPATIBLE.get(record)
 
 
 def normalise_raw_with(name: str, raw: bytes, raw_format: str, *, gzipped: bool = False,

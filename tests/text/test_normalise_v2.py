@@ -26,8 +26,33 @@ def lines(html: str) -> list[str]:
 
 
 def test_versions_side_by_side() -> None:
-    assert NORMALIZER.version == "1.0.0" and NORMALIZER_V2.version == "2.0.0"
+    assert NORMALIZER.version == "1.0.0" and NORMALIZER_V2.version == "2.1.0"
     assert NORMALIZER.name == NORMALIZER_V2.name
+
+
+# An application shell (forum software serves its posts this way to clients without scripts).
+SHELL = ("<html><head><title>Thread</title><noscript><style>.x{}</style></noscript></head><body>"
+         "<div id='app'></div><noscript><div class='post'><p>First post</p><div>Reply <b>one</b></div></div>"
+         "</noscript><script>boot()</script></body></html>")
+
+
+def test_a_page_without_text_is_read_as_with_scripting_off() -> None:
+    assert lines(SHELL) == ["First post", "Reply one"]
+
+
+def test_noscript_stays_dropped_on_a_page_with_text() -> None:
+    assert lines("<p>Visible</p><noscript><p>Enable scripts</p></noscript>") == ["Visible"]
+    # the unclosed element inside is harmless: the fallback never runs on a page that has text
+    assert lines("<p>Visible</p><noscript><div id='nojs'></noscript><p>After</p>") == ["Visible", "After"]
+    assert lines("<div id='app'></div><noscript></noscript>") == []
+
+
+def test_the_labeller_features_read_the_same_fallback_text() -> None:
+    from corpus.annotate.preannotate.learned.features import page_features
+
+    text, blocks = normalise_html_v2(SHELL)
+    pf = page_features(SHELL)
+    assert (pf.text, pf.blocks) == (text, blocks) and pf.X.shape[0] == 2
 
 
 def test_implicit_end_tags() -> None:

@@ -29,7 +29,7 @@ from corpus.annotate.preannotate.labeller import (
 from corpus.annotate.preannotate.learned.block_text import STOP_WORDS, char_counts, short_text_flags
 from corpus.model import Block
 from corpus.text.normalise import fold, folder
-from corpus.text.normalise_v2 import parse_and_walk_v2
+from corpus.text.normalise_v2 import parse_and_walk_v2, parse_html_v2
 
 #: Labels a structural cue can suggest (one-hot features, in this order).
 CUE_LABELS = ("navigation", "header", "footer", "advertisement", "related", "paywall", "social", "comments",
@@ -184,8 +184,9 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     """
     if not html.strip():
         return PageFeatures("", (), np.zeros((0, len(FEATURES)), np.float32), (), (), None)
-    tree, (text, blocks, elements, walk) = parse_and_walk_v2(html)
-    titles = _titles(tree) + [fold(t) for t in extra_titles if t and fold(t)]
+    tree = parse_html_v2(html)
+    titles = _titles(tree) + [fold(t) for t in extra_titles if t and fold(t)]  # before the walk prunes <head>
+    _, (text, blocks, elements, walk) = parse_and_walk_v2(html, tree)
     n = len(blocks)
     X = np.zeros((n, len(FEATURES)), np.float32)
     if n == 0 or walk is None:
