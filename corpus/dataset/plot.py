@@ -45,6 +45,9 @@ def label_plot_png(stats: CorpusStats) -> bytes | None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine behind, which makes savefig draw the whole figure
+    # once more before the real draw only to lay it out again; the layout is done: no engine.
+    fig.set_layout_engine(None)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()

@@ -9,9 +9,7 @@ converted once and repeated with ``take``. :func:`document_rows` is the same for
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import namedtuple
 from itertools import accumulate, compress
-from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
@@ -41,32 +39,11 @@ from corpus.dataset.records import (
 from corpus.errors import CorpusError
 from corpus.labels import VIEWS, to_conll
 from corpus.model import Document
-from corpus.text.tokens import block_tokens
+from corpus.text.tokens import span_tokens
 
 _VIEW_LABELS = tuple(VIEWS.values())
 _BLOCK_ID = {**BLOCK_INDEX, None: NO_LABEL}
 
-
-class _Span(tuple):
-    """``(start, end)`` with the attributes of a Block (built by tuple's C constructor: cheap)."""
-
-    __slots__ = ()
-    start = property(itemgetter(0))
-    end = property(itemgetter(1))
-
-
-class _Ent(tuple):
-    """``(start, end, label)`` with the attributes of an Entity."""
-
-    __slots__ = ()
-    start = property(itemgetter(0))
-    end = property(itemgetter(1))
-    label = property(itemgetter(2))
-
-
-# Stand-ins with the attributes that corpus.text.tokens.block_tokens reads.
-_LabelSet = namedtuple("_LabelSet", "entity_label_set")
-_TokenDoc = namedtuple("_TokenDoc", "text blocks entities annotation")
 
 #: Arrow arrays (schema order) and per-row size estimates of one config.
 Columns = tuple[list[pa.Array], list[int]]
@@ -176,16 +153,16 @@ class SplitRows:
         if status == "none":
             self.ner_counts.append(0)
             return
-        ents = [_Ent((e_starts[i], r.e_ends[i], e_labels[i])) for i in kept]
+        # the kept entities with their CoNLL-4 labels, sorted: what conll_entities gives block_tokens
+        e_ends = r.e_ends
+        ents = sorted([(e_starts[i], e_ends[i], conll[i]) for i in kept])
         first = len(self.n_tokens)
-        index, counts, tokens, tags, bio = self.n_index, self.n_tokens, self.tokens, self.tags, BIO_INDEX
-        for bi, words, names in block_tokens(
-            _TokenDoc(text, list(map(_Span, zip(starts, ends, strict=True))), ents, _LabelSet(label_set))
-        ):
+        index, counts, tokens, tags = self.n_index, self.n_tokens, self.tokens, self.tags
+        for bi, words, ids in span_tokens(text, starts, ends, ents, BIO_INDEX):
             index.append(bi)
             counts.append(len(words))
             tokens += words
-            tags += [0] * len(words) if names is None else [bio[t] for t in names]
+            tags += [0] * len(words) if ids is None else ids
         self.n_sizes += [16 * n + 64 for n in counts[first:]]
         self.ner_counts.append(len(counts) - first)
 

@@ -9,7 +9,7 @@ map to nothing leave their tokens ``O``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -55,50 +55,84 @@ def _splits_word(text: str, p: int, lo: int, hi: int) -> bool:
     return lo < p < hi and _is_word_char(text[p - 1]) and _is_word_char(text[p])
 
 
+def _edges_on_tokens(text: str, lo: int, hi: int, here: Sequence[tuple[int, int, str]]) -> bool:
+    """True when every span of ``here`` lies in ``lo:hi``, starts and ends on token edges (never between
+    two word characters) and the spans do not overlap: then the pieces between the edges tokenise alike."""
+    for s, e, _ in here:  # _splits_word inlined (this runs for every entity of a build)
+        if s < lo or e > hi:
+            return False
+        if lo < s < hi and ((c := text[s - 1]).isalnum() or c == "_") and ((c := text[s]).isalnum() or c == "_"):
+            return False
+        if lo < e < hi and ((c := text[e - 1]).isalnum() or c == "_") and ((c := text[e]).isalnum() or c == "_"):
+            return False
+    return all(a[1] <= b[0] for a, b in pairwise(here))
+
+
 def block_tokens(doc: Document) -> Iterator[tuple[int, list[str], list[str] | None]]:
     """``(block index, tokens, BIO tag names or None when every tag is O)`` per block with tokens."""
-    ents = conll_entities(doc)
-    text = doc.text
+    blocks = doc.blocks
+    yield from span_tokens(doc.text, [b.start for b in blocks], [b.end for b in blocks], conll_entities(doc))
+
+
+def span_tokens(
+    text: str,
+    starts: Sequence[int],
+    ends: Sequence[int],
+    ents: Sequence[tuple[int, int, str]],
+    bio: Mapping[str, Any] | None = None,
+) -> Iterator[tuple[int, list[str], list[Any] | None]]:
+    """:func:`block_tokens` of the blocks ``starts[i]:ends[i]`` of ``text`` and the sorted entities
+    ``ents`` (``(start, end, CoNLL-4 label)``, as :func:`conll_entities` gives them). Tags are names, or
+    ``bio[name]`` when ``bio`` is given (e.g. class ids); None still stands for a block of O tags only."""
     findall = TOKEN_RE.findall
+    outside = "O" if bio is None else bio["O"]
+    tag_pairs: dict[str, tuple[Any, Any]] = {}  # label -> (B- tag, I- tag)
+    n_ents = len(ents)
     ei = 0
-    for bi, block in enumerate(doc.blocks):
-        lo, hi = block.start, block.end
+    for bi, (lo, hi) in enumerate(zip(starts, ends, strict=True)):
         # entities are sorted and non-overlapping; skip those that end before this block
-        while ei < len(ents) and ents[ei][1] <= lo:
+        while ei < n_ents and ents[ei][1] <= lo:
             ei += 1
-        if ei >= len(ents) or ents[ei][0] >= hi:  # no entity here: no offsets needed
+        if ei >= n_ents or ents[ei][0] >= hi:  # no entity here: no offsets needed
             words = findall(text, lo, hi)
             if words:
                 yield bi, words, None
             continue
-        here = []
-        j = ei
-        while j < len(ents) and ents[j][0] < hi:
-            here.append(ents[j])
+        j = ei + 1
+        while j < n_ents and ents[j][0] < hi:
             j += 1
-        if all(lo <= s and e <= hi and not _splits_word(text, s, lo, hi) and not _splits_word(text, e, lo, hi)
-               for s, e, _ in here) and all(a[1] <= b[0] for a, b in pairwise(here)):
+        here = ents[ei:j]
+        if _edges_on_tokens(text, lo, hi, here):
             # entity edges are token edges: tokenise the pieces between them (same tokens, no offsets)
             words, tags, pos = [], [], lo
             for s, e, label in here:
                 before = findall(text, pos, s)
-                words += before
-                tags += ["O"] * len(before)
+                if before:
+                    words += before
+                    tags += [outside] * len(before)
                 inside = findall(text, s, e)
                 if inside:
+                    pair = tag_pairs.get(label)
+                    if pair is None:
+                        b, i = f"B-{label}", f"I-{label}"
+                        pair = tag_pairs[label] = (b, i) if bio is None else (bio[b], bio[i])
                     words += inside
-                    tags += [f"B-{label}"] + [f"I-{label}"] * (len(inside) - 1)
+                    tags.append(pair[0])
+                    if len(inside) > 1:
+                        tags += [pair[1]] * (len(inside) - 1)
                 pos = e
             after = findall(text, pos, hi)
-            words += after
-            tags += ["O"] * len(after)
+            if after:
+                words += after
+                tags += [outside] * len(after)
             if words:
                 yield bi, words, tags
             continue
         toks = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, lo, hi)]
         if not toks:
             continue
-        yield bi, [t[2] for t in toks], claim_tags(toks, here)
+        names = claim_tags(toks, here)
+        yield bi, [t[2] for t in toks], names if bio is None else [bio[t] for t in names]
 
 
 def token_rows(doc: Document) -> Iterator[TokenRow]:

@@ -18,7 +18,7 @@ from rows_oracle import ROWS, document_row
 from corpus.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
 from corpus.dataset import writer as writer_mod
 from corpus.dataset.build import build
-from corpus.dataset.layout import BLOCKS, CONFIGS, DOCUMENTS, NER_TOKENS, features
+from corpus.dataset.layout import BIO_INDEX, BLOCKS, CONFIGS, DOCUMENTS, NER_TOKENS, features
 from corpus.dataset.read import document_from_row, iter_built_rows, read_built_documents
 from corpus.dataset.rows import document_rows
 from corpus.dataset.splits import SPLITS, assign_split, bucket, group_key, split_for_key
@@ -28,7 +28,7 @@ from corpus.labels import BIO_TAGS, BLOCK_LABELS
 from corpus.model import Block, Document, Entity, Source
 from corpus.store import file_sha256, write_document
 from corpus.text.normalise import NORMALIZER
-from corpus.text.tokens import token_rows, tokenize
+from corpus.text.tokens import span_tokens, token_rows, tokenize
 
 SHARD_RE = re.compile(r"^data/(\w+)/(train|validation|test)-(\d{5})-of-(\d{5})\.parquet$")
 
@@ -473,8 +473,14 @@ def test_bio_tags_match_naive_reference(pieces, data):
         pos += len(piece) + 1
     doc = Document(id="c" * 16, source=Source(raw_sha256="c" * 64), normalizer=NORMALIZER, text=text,
                    blocks=tuple(blocks), entities=tuple(entities))
+    want = _reference_tags(doc)
     got = [(r.block_index, r.tokens, r.tags) for r in token_rows(doc)]
-    assert got == _reference_tags(doc)
+    assert got == want
+    # the build's form: plain offsets, the sorted CoNLL-4 entities, tags as class ids (None: all O)
+    ents = sorted((e.start, e.end, e.label) for e in doc.entities)
+    ids = list(span_tokens(text, [b.start for b in blocks], [b.end for b in blocks], ents, BIO_INDEX))
+    assert [(bi, tuple(w), tuple(BIO_TAGS[i] for i in t) if t is not None else ("O",) * len(w))
+            for bi, w, t in ids] == want
 
 
 def test_rebuild_in_other_processes_is_byte_identical(corpus_dir, built, tmp_path):
