@@ -61,6 +61,11 @@ def drop_noscript(s: str) -> str:
     return out
 
 
+def has_noscript(s: str) -> bool:
+    """Whether ``s`` holds a ``<noscript`` start tag."""
+    return _NOSCRIPT_OPEN.search(s) is not None
+
+
 def _drop_noscript(s: str) -> str:
     out: list[str] = []
     pos = 0

@@ -20,7 +20,6 @@ from corpus.errors import DocumentError
 from corpus.limits import MAX_PARSE_NESTING
 from corpus.model import Block, Normalizer
 from corpus.text.normalise import (
-    _NOSCRIPT_OPEN,
     BLOCK_TAGS,
     NORMALIZER_NAME,
     NormalisedPage,
@@ -30,6 +29,7 @@ from corpus.text.normalise import (
     decode_raw_page,
     drop_noscript,
     folder,
+    has_noscript,
     normalise_text,
 )
 
@@ -112,11 +112,6 @@ def parse_html_v2(s: str, *, scripting: bool = True):
     s = drop_noscript(clean(s)) if scripting else clean(s)
     check_markup(s)
     return LexborHTMLParser(s)
-
-
-def has_noscript(s: str) -> bool:
-    """Whether ``s`` holds a ``<noscript`` start tag (the no-text fallback may then find text)."""
-    return _NOSCRIPT_OPEN.search(s) is not None
 
 
 def parse_and_walk_v2(s: str, tree=None):

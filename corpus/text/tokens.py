@@ -45,20 +45,12 @@ def conll_entities(doc: Document) -> list[tuple[int, int, str]]:
     return out
 
 
-def _is_word_char(c: str) -> bool:
-    """``\\w`` of a ``str`` pattern: ``str.isalnum()`` or the underscore (the ``re`` definition)."""
-    return c.isalnum() or c == "_"
-
-
-def _splits_word(text: str, p: int, lo: int, hi: int) -> bool:
-    """True when offset ``p`` falls inside a ``\\w+`` token (between two word characters)."""
-    return lo < p < hi and _is_word_char(text[p - 1]) and _is_word_char(text[p])
-
-
 def _edges_on_tokens(text: str, lo: int, hi: int, here: Sequence[tuple[int, int, str]]) -> bool:
     """True when every span of ``here`` lies in ``lo:hi``, starts and ends on token edges (never between
     two word characters) and the spans do not overlap: then the pieces between the edges tokenise alike."""
-    for s, e, _ in here:  # _splits_word inlined (this runs for every entity of a build)
+    # a word character is re's \w of a str pattern: str.isalnum() or "_" (inlined: this runs for every
+    # entity of a build; tests/text/test_tokens_word_char.py holds it to re's \w on every code point)
+    for s, e, _ in here:
         if s < lo or e > hi:
             return False
         if lo < s < hi and ((c := text[s - 1]).isalnum() or c == "_") and ((c := text[s]).isalnum() or c == "_"):
