@@ -380,8 +380,11 @@ class PageScan:
 
 
 _BYLINE_FLAG, _HEADLINE_FLAG, _DATE_FLAG = 1, 2, 4
-#: ``class`` / ``id`` value -> which of byline / headline / date words it holds (bits above).
+#: ``class`` / ``id`` value -> which of byline / headline / date words it holds (bits above); a plain dict
+#: read inline by :class:`PageScan` (cheaper than a cached call per element), emptied when it is full.
 _CLASS_FLAGS: dict[str, int] = {}
+#: Values :data:`_CLASS_FLAGS` holds at most (ids and generated class names are often unique to a page).
+CLASS_FLAGS_CACHE_SIZE = 1 << 16
 
 
 def _class_flags(raw: str) -> int:
@@ -389,7 +392,7 @@ def _class_flags(raw: str) -> int:
     flags = ((_BYLINE_FLAG if not words.isdisjoint(BYLINE_WORDS) else 0)
              | (_HEADLINE_FLAG if not words.isdisjoint(_HEADLINE_CLASS) else 0)
              | (_DATE_FLAG if not words.isdisjoint(DATE_WORDS) else 0))
-    if len(_CLASS_FLAGS) >= 65536:
+    if len(_CLASS_FLAGS) >= CLASS_FLAGS_CACHE_SIZE:
         _CLASS_FLAGS.clear()
     _CLASS_FLAGS[raw] = flags
     return flags
