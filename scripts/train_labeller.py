@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -42,17 +43,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from labeller_report import block_report, markdown_report, print_report, score_row  # noqa: E402
+
 from corpus.annotate.preannotate.labeller import _coverage, _shingles, _tokens  # noqa: E402
 from corpus.annotate.preannotate.learned import MODEL_PATH, decide  # noqa: E402
 from corpus.annotate.preannotate.learned.features import FEATURES, PageFeatures, page_features  # noqa: E402
-from corpus.annotate.preannotate.learned.model import TreeModel, from_sklearn, save_model  # noqa: E402
+from corpus.annotate.preannotate.learned.model import TreeModel, from_sklearn, save_model, with_stack  # noqa: E402
+from corpus.annotate.preannotate.learned.stack import STACK_FEATURES, stack_rows  # noqa: E402
 from corpus.annotate.projection import align_labels, snippet_labels, title_labels  # noqa: E402
 from corpus.dataset.splits import site_of  # noqa: E402
 from corpus.errors import DocumentError  # noqa: E402
-from corpus.evaluate.metrics import cohen_kappa, trafilatura_segments, wcxb_word_f1  # noqa: E402
+from corpus.evaluate.metrics import trafilatura_segments, wcxb_word_f1  # noqa: E402
 from corpus.labels import VIEWS  # noqa: E402
 from corpus.model import domain_of  # noqa: E402
 from corpus.text.normalise import decode_raw, fold_text  # noqa: E402
+from corpus.text.normalise_v2 import NORMALIZER_V2_VERSION  # noqa: E402
 
 SHARED = Path(os.environ.get("CORPUS_SHARED_DIR", ROOT.parent / "shared")) / "benchmarks"
 MODEL_VERSION = "1.0.0"
@@ -69,6 +74,11 @@ WORD_WEIGHT_MIX = 0.5
 #: Depth is capped so that inference walks at most 8 levels per tree.
 PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "max_depth": 8, "min_samples_leaf": 30,
           "l2_regularization": 1.0, "max_bins": 255, "early_stopping": False}
+#: Second stage (``corpus.annotate.preannotate.learned.stack``): it starts from the first stage's
+#: probabilities, so fewer and shallower trees do.
+STACK_PARAMS = {**PARAMS, "max_iter": 100, "max_depth": 6}
+#: Folds (grouped by site) of the out-of-fold first-stage probabilities the shipped second stage learns from.
+STACK_FOLDS = 5
 THRESHOLD = 0.5
 SOURCES = ("trafilatura-eval-dev", "wcxb-dev", "bundled", "generated")
 FEATURE_CACHE_VERSION = "4"
@@ -216,7 +226,10 @@ def _overlapping(starts: list[int], blocks, start: int, end: int) -> list[int]:
 
 # -- features (cached) ---------------------------------------------------------------------------
 def _features_key() -> str:
-    return hashlib.sha256(("\n".join(FEATURES) + FEATURE_CACHE_VERSION).encode()).hexdigest()[:12]
+    """Cache key of the features: the feature list, :data:`FEATURE_CACHE_VERSION` and the v2 normaliser's
+    version (the blocks are its)."""
+    return hashlib.sha256(("\n".join(FEATURES) + FEATURE_CACHE_VERSION + NORMALIZER_V2_VERSION).encode()
+                          ).hexdigest()[:12]
 
 
 def _featurise(page: Page) -> PageFeatures | None:
@@ -261,12 +274,13 @@ def build_items(pages: list[Page], cache: Path, jobs: int, dropped: list[Page] |
 
 
 # -- training ------------------------------------------------------------------------------------
-def design(items: list[Item], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def design(items: list[Item], seed: int, mats: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray,
+                                                                                     np.ndarray]:
     """Training rows: the labelled blocks, at most ``PAGE_BLOCK_CAP`` per page (a seeded sample of
     each page's own blocks), weighted so that every page counts about the same and, within a page,
-    longer blocks a little more (``WORD_WEIGHT_MIX``)."""
+    longer blocks a little more (``WORD_WEIGHT_MIX``). ``mats``: each item's rows (default its features)."""
     Xs, ys, ws = [], [], []
-    for it in items:
+    for j, it in enumerate(items):
         idx = np.flatnonzero(it.y >= 0)
         k = len(idx)
         if not k:
@@ -277,18 +291,19 @@ def design(items: list[Item], seed: int) -> tuple[np.ndarray, np.ndarray, np.nda
         w = SNIPPET_WEIGHT if it.page.source == "trafilatura-eval-dev" else 1.0
         lw = it.pf.X[idx, _LOG_WORDS].astype(np.float64)
         rel = lw / lw.mean() if lw.mean() > 0 else np.ones(len(idx))
-        Xs.append(it.pf.X[idx])
+        Xs.append((it.pf.X if mats is None else mats[j])[idx])
         ys.append(it.y[idx])
         ws.append(w * (1.0 - WORD_WEIGHT_MIX + WORD_WEIGHT_MIX * rel))
     return (np.concatenate(Xs).astype(np.float64), np.concatenate(ys).astype(np.int64),
             np.concatenate(ws))
 
 
-def fit(items: list[Item], seed: int, meta: dict[str, Any]) -> TreeModel:
+def fit(items: list[Item], seed: int, meta: dict[str, Any], mats: list[np.ndarray] | None = None,
+        params: dict[str, Any] = PARAMS) -> TreeModel:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    X, y, w = design(items, seed)
-    est = HistGradientBoostingClassifier(random_state=seed, **PARAMS)
+    X, y, w = design(items, seed, mats)
+    est = HistGradientBoostingClassifier(random_state=seed, **params)
     est.fit(X, y, sample_weight=w)
     return from_sklearn(est, meta)
 
@@ -301,21 +316,78 @@ def folds_by_site(items: list[Item], k: int, seed: int) -> list[int]:
     return [fold_of(it.group) for it in items]
 
 
-_FOLD_STATE: tuple[list[Item], list[int], int, dict[str, Any]] | None = None
+_FOLD_STATE: tuple[list[Item], list[int], int] | None = None
+#: First-stage out-of-fold probabilities by the folds left out of the fit (set before forking).
+_PROBA: dict[tuple[int, ...], dict[int, np.ndarray]] = {}
 
 
-def _fold_labels(f: int) -> list[list[str]]:
-    """Labels of fold ``f``'s pages from a model fitted on the other folds (``_FOLD_STATE``, set before forking)."""
+def _fold_proba(excl: tuple[int, ...]) -> tuple[tuple[int, ...], dict[int, np.ndarray]]:
+    """First-stage probabilities of the pages of folds ``excl`` from a model fitted on the other folds."""
     assert _FOLD_STATE is not None
-    items, fold, seed, meta = _FOLD_STATE
-    model = fit([it for it, k in zip(items, fold, strict=True) if k != f], seed, meta)
-    out = [decide(it.pf, model.predict_proba(it.pf.X), THRESHOLD) for it, k in zip(items, fold, strict=True) if k == f]
-    print(f"fold {f + 1} done", file=sys.stderr, flush=True)
-    return out
+    items, fold, seed = _FOLD_STATE
+    model = fit([it for it, k in zip(items, fold, strict=True) if k not in excl], seed, {})
+    print(f"first stage without folds {[f + 1 for f in excl]} done", file=sys.stderr, flush=True)
+    return excl, {i: model.predict_proba(it.pf.X) for i, (it, k) in enumerate(zip(items, fold, strict=True))
+                  if k in excl}
+
+
+def _stack_proba(f: int) -> dict[int, np.ndarray]:
+    """Second-stage probabilities of fold ``f``'s pages. The second stage is trained on the other folds'
+    pages, each with the first-stage probabilities of a model that saw neither fold ``f`` nor the page's
+    own fold, and applied to fold ``f`` with those of the model fitted on all the other folds: nothing
+    that scores fold ``f`` has seen its labels."""
+    assert _FOLD_STATE is not None
+    items, fold, seed = _FOLD_STATE
+    train = [i for i, k in enumerate(fold) if k != f]
+    mats = [stack_rows(items[i].pf.X, _PROBA[tuple(sorted((f, fold[i])))][i]) for i in train]
+    stack = fit([items[i] for i in train], seed, {}, mats, STACK_PARAMS)
+    print(f"second stage of fold {f + 1} done", file=sys.stderr, flush=True)
+    return {i: stack.predict_proba(stack_rows(items[i].pf.X, _PROBA[(f,)][i])) for i, k in enumerate(fold) if k == f}
+
+
+def _pool_map(fn, args: list, jobs: int) -> list:
+    """``map`` over ``jobs`` forked processes (each fit is single-threaded: the same trees either way)."""
+    if jobs > 1 and len(args) > 1:
+        with get_context("fork").Pool(min(jobs, len(args))) as pool:
+            return pool.map(fn, args, chunksize=1)
+    return [fn(a) for a in args]
+
+
+def out_of_fold(items: list[Item], k: int, seed: int, jobs: int, *, stacked: bool = True
+                ) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+    """Out-of-fold article probabilities of every item, ``k`` folds grouped by site: the first stage's
+    and (``stacked``) the second stage's, whose training probabilities come from the models of every
+    pair of folds (:func:`_stack_proba`)."""
+    global _FOLD_STATE
+    fold = folds_by_site(items, k, seed)
+    _FOLD_STATE = (items, fold, seed)
+    jobs_args = [(f,) for f in range(k)] + (list(itertools.combinations(range(k), 2)) if stacked else [])
+    _PROBA.clear()
+    _PROBA.update(_pool_map(_fold_proba, jobs_args, jobs))
+    first = [_PROBA[(f,)][i] for i, f in enumerate(fold)]
+    if not stacked:
+        return first, None
+    final: list[np.ndarray] = list(first)
+    for part in _pool_map(_stack_proba, list(range(k)), jobs):
+        for i, p in part.items():
+            final[i] = p
+    return first, final
+
+
+def fit_stacked(items: list[Item], seed: int, meta: dict[str, Any], first_oof: list[np.ndarray]) -> TreeModel:
+    """The shipped model: the first stage fitted on every item, the second on every item's rows with its
+    out-of-fold first-stage probabilities (``first_oof``, :data:`STACK_FOLDS` folds)."""
+    model = fit(items, seed, meta)
+    stack_meta = {"name": "corpus-labeller-gbt-stack", "features": list(FEATURES + STACK_FEATURES),
+                  "params": STACK_PARAMS, "stack_folds": STACK_FOLDS}
+    stack = fit(items, seed, stack_meta, [stack_rows(it.pf.X, p) for it, p in zip(items, first_oof, strict=True)],
+                STACK_PARAMS)
+    return with_stack(model, stack)
 
 
 def data_digest(items: list[Item], seed: int) -> str:
     h = hashlib.sha256(json.dumps({"seed": seed, "params": PARAMS, "features": FEATURES,
+                                   "stack": [STACK_PARAMS, STACK_FEATURES, STACK_FOLDS],
                                    "weights": [PAGE_BLOCK_CAP, SNIPPET_WEIGHT, WCXB_POSITIVE, WCXB_NEGATIVE,
                                                WORD_WEIGHT_MIX]},
                                   sort_keys=True).encode())
@@ -378,13 +450,13 @@ def evaluate(items: list[Item], labels: list[list[str]], baseline: dict[str, str
                                   for it, lab in traf]
                                  + [(fallback(p, "body"), p.gold["include"], p.gold["exclude"])
                                     for p in traf_dropped])
-        out["trafilatura-eval-dev"] = {"metric": "trafilatura_segments", "view": "body", **_score(s)}
+        out["trafilatura-eval-dev"] = {"metric": "trafilatura_segments", "view": "body", **score_row(s)}
         if baseline is not None:
             b = trafilatura_segments([(baseline.get(it.page.key), it.page.gold["include"], it.page.gold["exclude"])
                                       for it, _ in traf]
                                      + [(baseline.get(p.key), p.gold["include"], p.gold["exclude"])
                                         for p in traf_dropped])
-            out["trafilatura-eval-dev"]["trafilatura"] = _score(b)
+            out["trafilatura-eval-dev"]["trafilatura"] = score_row(b)
     wc = [(it.page, view(it.pf, lab, "article")) for it, lab in zip(items, labels, strict=True)
           if it.page.source == "wcxb-dev"]
     wc += [(p, fallback(p, "article")) for p in dropped if p.source == "wcxb-dev"]
@@ -393,9 +465,9 @@ def evaluate(items: list[Item], labels: list[list[str]], baseline: dict[str, str
         res: dict[str, Any] = {"metric": "wcxb_word_f1", "view": "article"}
         for t in [None, *types]:
             sub = [(p, o) for p, o in wc if t is None or p.gold["page_type"] == t]
-            row = _score(wcxb_word_f1([(o, p.gold["main"]) for p, o in sub]))
+            row = score_row(wcxb_word_f1([(o, p.gold["main"]) for p, o in sub]))
             if baseline is not None:
-                row["trafilatura"] = _score(wcxb_word_f1([(baseline.get(p.key), p.gold["main"]) for p, _ in sub]))
+                row["trafilatura"] = score_row(wcxb_word_f1([(baseline.get(p.key), p.gold["main"]) for p, _ in sub]))
             res["all" if t is None else t] = row
         out["wcxb-dev"] = res
     for source in ("bundled", "generated"):
@@ -412,30 +484,6 @@ def evaluate(items: list[Item], labels: list[list[str]], baseline: dict[str, str
     return out
 
 
-def block_report(gold: list[str], pred: list[str], pages: int) -> dict[str, Any]:
-    per = {}
-    for lab in sorted(set(gold) | set(pred)):
-        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p == lab)
-        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != lab and p == lab)
-        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p != lab)
-        pr = tp / (tp + fp) if tp + fp else 0.0
-        rc = tp / (tp + fn) if tp + fn else 0.0
-        per[lab] = {"support": tp + fn, "precision": round(pr, 3), "recall": round(rc, 3),
-                    "f1": round(2 * pr * rc / (pr + rc), 3) if pr + rc else 0.0}
-    cg = ["content" if g in ARTICLE else "boilerplate" for g in gold]
-    cp = ["content" if p in ARTICLE else "boilerplate" for p in pred]
-    return {"pages": pages, "blocks": len(gold),
-            "accuracy": round(sum(g == p for g, p in zip(gold, pred, strict=True)) / max(1, len(gold)), 3),
-            "kappa": round(cohen_kappa(gold, pred), 3), "content_kappa": round(cohen_kappa(cg, cp), 3),
-            "content_accuracy": round(sum(g == p for g, p in zip(cg, cp, strict=True)) / max(1, len(cg)), 3),
-            "per_label": per}
-
-
-def _score(s) -> dict[str, Any]:
-    return {"pages": s.n_pages, "empty": s.n_empty, "precision": round(s.precision, 4), "recall": round(s.recall, 4),
-            "f1": round(s.f1, 4)}
-
-
 def trafilatura_outputs(pages: list[Page], cache: Path) -> dict[str, str | None]:
     """``trafilatura.extract`` (defaults) on the decoded benchmark pages, cached by page bytes."""
     import trafilatura
@@ -448,62 +496,6 @@ def trafilatura_outputs(pages: list[Page], cache: Path) -> dict[str, str | None]
     out = {p.key: trafilatura.extract(p.html) for p in todo}
     path.write_text(json.dumps(out))
     return out
-
-
-def print_report(rep: dict[str, Any]) -> None:
-    for source, r in rep.items():
-        if source == "trafilatura-eval-dev":
-            b = r.get("trafilatura", {})
-            print(f"{source:22} body view  F1 {r['f1']:.3f} (P {r['precision']:.3f} R {r['recall']:.3f}, "
-                  f"{r['pages']} pages, {r['empty']} empty)" + (f"   trafilatura F1 {b['f1']:.3f}" if b else ""))
-        elif source == "wcxb-dev":
-            for t, row in r.items():
-                if not isinstance(row, dict):
-                    continue
-                b = row.get("trafilatura", {})
-                base = f"   trafilatura F1 {b['f1']:.3f}" if b else ""
-                print(f"{'wcxb-dev ' + t:22} article view F1 {row['f1']:.3f} (P {row['precision']:.3f} "
-                      f"R {row['recall']:.3f}, {row['pages']} pages){base}")
-        else:
-            print(f"{source:22} blocks {r['blocks']} accuracy {r['accuracy']:.3f} kappa {r['kappa']:.3f} "
-                  f"content kappa {r['content_kappa']:.3f}")
-
-
-def markdown_report(rep: dict[str, Any]) -> str:
-    """The out-of-fold figures as the Markdown tables of docs/labeller.md."""
-    out = []
-    t = rep.get("trafilatura-eval-dev")
-    if t:
-        out += ["| trafilatura-eval-dev (`trafilatura_segments`) | pages | empty | P | R | F1 |",
-                "|---|---:|---:|---:|---:|---:|",
-                f"| corpus-labeller, `body` view, out of fold | {t['pages']} | {t['empty']} | {t['precision']:.3f} | "
-                f"{t['recall']:.3f} | **{t['f1']:.3f}** |"]
-        if "trafilatura" in t:
-            b = t["trafilatura"]
-            out.append(f"| trafilatura `extract`, defaults | {b['pages']} | {b['empty']} | {b['precision']:.3f} | "
-                       f"{b['recall']:.3f} | {b['f1']:.3f} |")
-        out.append("")
-    w = rep.get("wcxb-dev")
-    if w:
-        out += ["| wcxb-dev page type (`wcxb_word_f1`, `article` view) | pages | P | R | F1 | trafilatura F1 |",
-                "|---|---:|---:|---:|---:|---:|"]
-        for k, row in w.items():
-            if isinstance(row, dict):
-                b = row.get("trafilatura", {}).get("f1")
-                out.append(f"| {k} | {row['pages']} | {row['precision']:.3f} | {row['recall']:.3f} | "
-                           f"**{row['f1']:.3f}** | {'' if b is None else f'{b:.3f}'} |")
-        out.append("")
-    for source in ("bundled", "generated"):
-        r = rep.get(source)
-        if not r:
-            continue
-        out += [f"{source}: {r['pages']} pages, {r['blocks']} blocks; accuracy {r['accuracy']:.3f}, Cohen's κ "
-                f"{r['kappa']:.3f} (13 labels); content vs boilerplate accuracy {r['content_accuracy']:.3f}, "
-                f"κ {r['content_kappa']:.3f}", "", "| label | support | P | R | F1 |", "|---|---:|---:|---:|---:|"]
-        out += [f"| {lab} | {v['support']} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} |"
-                for lab, v in r["per_label"].items()]
-        out.append("")
-    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -549,21 +541,14 @@ def main(argv: list[str] | None = None) -> int:
     digest = data_digest(items, args.seed)
     meta = {"name": "corpus-labeller-gbt", "version": MODEL_VERSION, "features": list(FEATURES),
             "data_digest": digest, "seed": args.seed, "params": PARAMS, "threshold": THRESHOLD,
+            "stack_folds": STACK_FOLDS,
             "sources": dict(sorted(counts.items())), "target": "article (title, byline, body, caption) vs not"}
 
+    first_oof: list[np.ndarray] | None = None
     if args.folds:
-        fold = folds_by_site(items, args.folds, args.seed)
-        oof: list[list[str] | None] = [None] * len(items)
-        global _FOLD_STATE
-        _FOLD_STATE = (items, fold, args.seed, meta)
-        if args.jobs > 1:  # each fold's fit is single-threaded and independent: same trees either way
-            with get_context("fork").Pool(min(args.jobs, args.folds)) as pool:
-                results = pool.map(_fold_labels, range(args.folds), chunksize=1)
-        else:
-            results = [_fold_labels(f) for f in range(args.folds)]
-        for f, labels in enumerate(results):
-            for i, lab in zip([i for i, k in enumerate(fold) if k == f], labels, strict=True):
-                oof[i] = lab
+        first_oof, final_oof = out_of_fold(items, args.folds, args.seed, args.jobs)
+        oof = [decide(it.pf, p, THRESHOLD) for it, p in zip(items, final_oof, strict=True)]
+        first_labels = [decide(it.pf, p, THRESHOLD) for it, p in zip(items, first_oof, strict=True)]
         baseline = trafilatura_outputs(pages, args.cache) if args.baseline else None
         ingested = ingest_views(dropped, args.ingest_normaliser)
         rep = evaluate(items, oof, baseline, dropped, ingested)  # type: ignore[arg-type]
@@ -571,7 +556,11 @@ def main(argv: list[str] | None = None) -> int:
         alt = evaluate(items, oof, None, dropped, ingest_views(dropped, other))  # type: ignore[arg-type]
         alt_f1 = {src: ({k: v["f1"] for k, v in r.items() if isinstance(v, dict)} if src == "wcxb-dev" else r["f1"])
                   for src, r in alt.items() if src in ("wcxb-dev", "trafilatura-eval-dev")}
+        first = evaluate(items, first_labels, None, dropped, ingested)
+        first_f1 = {src: ({k: v["f1"] for k, v in r.items() if isinstance(v, dict)} if src == "wcxb-dev" else
+                          r.get("f1", r.get("kappa"))) for src, r in first.items()}
         rep = {"folds": args.folds, "grouped_by": "registrable domain", "data_digest": digest,
+               "first_stage_only": first_f1,
                "dropped_pages": dict(Counter(p.source for p in dropped)),
                "dropped_ingest": {"normaliser": args.ingest_normaliser,
                                   "pages": {p.key: ingested[p.key]["reason"] or "drafted" for p in dropped},
@@ -581,7 +570,9 @@ def main(argv: list[str] | None = None) -> int:
             args.report.write_text(json.dumps(rep, indent=2) + "\n")
         print_report({k: v for k, v in rep.items() if k in SOURCES})
     if not args.no_fit:
-        model = fit(items, args.seed, meta)
+        if first_oof is None or args.folds != STACK_FOLDS:
+            first_oof, _ = out_of_fold(items, STACK_FOLDS, args.seed, args.jobs, stacked=False)
+        model = fit_stacked(items, args.seed, meta, first_oof)
         save_model(model, args.out)
         size = args.out.stat().st_size
         print(f"model {args.out}: {size / 1e6:.2f} MB, digest {model.meta['digest']}, data digest {digest}")

@@ -2,7 +2,9 @@
 
 The model (``model.npz`` next to this file, rebuilt by ``scripts/train_labeller.py``) gives each
 block the probability that it belongs to the article (``title``, ``byline``, ``body`` or ``caption``
-in the gold of the training sources). Structure then names the label (docs/labeller.md):
+in the gold of the training sources): a first ensemble from the block's features, then a second one
+that also sees the first one's probabilities around the block (:mod:`.stack`). Structure then names
+the label (docs/labeller.md):
 
 - the block most like the page title is ``title``;
 - an article block under a caption/byline cue (``figcaption``, ``class="byline"``, ...) at most
@@ -38,6 +40,7 @@ from corpus.annotate.preannotate.labeller import (
 )
 from corpus.annotate.preannotate.learned.features import FEATURES, PageFeatures, page_features
 from corpus.annotate.preannotate.learned.model import TreeModel, load_model
+from corpus.annotate.preannotate.learned.stack import STACK_FEATURES, stack_rows
 from corpus.annotate.projection import align_labels
 from corpus.errors import ConfigError
 from corpus.model import Block
@@ -56,7 +59,8 @@ _COL = {n: i for i, n in enumerate(FEATURES)}
 def default_model() -> TreeModel:
     """The shipped model (loaded once per process); ConfigError when it is missing or damaged."""
     model = load_model(MODEL_PATH)
-    if tuple(model.meta["features"]) != FEATURES:
+    stacked = model.stack is None or tuple(model.stack.meta["features"]) == FEATURES + STACK_FEATURES
+    if tuple(model.meta["features"]) != FEATURES or not stacked:
         raise ConfigError(f"labeller model {MODEL_PATH}: trained on other features; rerun scripts/train_labeller.py")
     return model
 
@@ -104,7 +108,15 @@ def predict_page(html: str, model: TreeModel | None = None, *,
     if not pf.blocks:
         return pf, []  # nothing to score: the model is not needed (nor loaded)
     m = model or default_model()
-    return pf, decide(pf, m.predict_proba(pf.X), float(m.meta["threshold"]))
+    return pf, decide(pf, article_proba(m, pf.X), float(m.meta["threshold"]))
+
+
+def article_proba(model: TreeModel, X: np.ndarray) -> np.ndarray:
+    """Article probability of every block of one page (rows of ``X``): the first ensemble's, or, when the
+    model has a second stage, the second ensemble's on the rows with the first one's context appended
+    (:func:`corpus.annotate.preannotate.learned.stack.stack_rows`)."""
+    p = model.predict_proba(X)
+    return p if model.stack is None else model.stack.predict_proba(stack_rows(X, p))
 
 
 def label_blocks_learned(text: str, blocks: Sequence[Block], html: str | None, *,
@@ -147,5 +159,5 @@ def _fill_gaps(labels: list[str | None]) -> list[str]:
     return out
 
 
-__all__ = ["LEARNED_LABELLER_VERSION", "MODEL_PATH", "decide", "default_model", "label_blocks_learned",
+__all__ = ["LEARNED_LABELLER_VERSION", "MODEL_PATH", "article_proba", "decide", "default_model", "label_blocks_learned",
            "learned_tool", "predict_page"]

@@ -466,6 +466,14 @@ _SIG_COLS = np.array([_COL[c] for c in FEATURES[:_CONTEXT_START]
                       if c == "depth" or c.startswith(("tag_", "anc_", "cls_", "cue_"))])
 
 
+def signature_groups(X: np.ndarray) -> np.ndarray:
+    """Group id of every block: blocks with equal signature columns (``_SIG_COLS``) share one."""
+    sig = np.ascontiguousarray(X[:, _SIG_COLS])
+    _, inv = np.unique(sig.view(np.dtype((np.void, sig.dtype.itemsize * sig.shape[1]))).ravel(),
+                       return_inverse=True)
+    return inv.ravel()
+
+
 def context_columns(X: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     """The :data:`CONTEXT_FEATURES` of every block, from the page's other columns and block texts: the
     block's share of the page's words, its signature group (size, word share, share of long paragraphs,
@@ -485,10 +493,8 @@ def context_columns(X: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     out[:, c["word_share"]] = words / total
     out[:, c["words_before_share"]] = (np.cumsum(words) - words) / total
     out[:, c["words_vs_max"]] = words / (float(words.max()) or 1.0)
-    sig = np.ascontiguousarray(X[:, _SIG_COLS])
-    _, inv, counts = np.unique(sig.view(np.dtype((np.void, sig.dtype.itemsize * sig.shape[1]))).ravel(),
-                               return_inverse=True, return_counts=True)
-    inv = inv.ravel()
+    inv = signature_groups(X)
+    counts = np.bincount(inv)
     g_words = np.bincount(inv, weights=words)
     g_long = np.bincount(inv, weights=long_par)
     idx = np.arange(n, dtype=np.float64)
@@ -544,4 +550,4 @@ def _pick_title(exact: np.ndarray, overlap: np.ndarray, tags: Sequence[str], n: 
     return best
 
 
-__all__ = ["FEATURES", "PageFeatures", "page_features"]
+__all__ = ["FEATURES", "PageFeatures", "page_features", "signature_groups"]

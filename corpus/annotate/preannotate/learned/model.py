@@ -3,10 +3,12 @@
 The model file (``.npz``, written by :func:`save_model`) holds the concatenated nodes of every tree
 (``feature``, ``threshold``, ``left``, ``right``, ``is_leaf``, ``value``), the first node of each tree,
 the baseline score and a JSON ``meta`` record (version, feature names, training data digest,
-parameters, decision threshold). Inference walks all trees at once, level by level, so it costs
-``depth`` vectorised steps per page whatever the number of trees. A node sends a row left when
-``x[feature] <= threshold`` (scikit-learn's convention for numeric splits), so the exported model
-gives the probabilities the trained one does.
+parameters, decision threshold). A second ensemble may ride along (:func:`with_stack`): its arrays
+are stored under ``stack.``-prefixed names and its metadata, digest included, in the first one's
+``meta["stack"]``, so the first model's digest covers both. Inference walks all trees at once,
+level by level, so it costs ``depth`` vectorised steps per page whatever the number of trees. A
+node sends a row left when ``x[feature] <= threshold`` (scikit-learn's convention for numeric
+splits), so the exported model gives the probabilities the trained one does.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from corpus.store import atomic_write
 _ARRAYS = ("feature", "threshold", "left", "right", "is_leaf", "value", "roots", "baseline")
 #: Fixed timestamp of the zip members, so the same arrays give the same file bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: Name prefix of the second stage's members in the model file.
+_STACK_PREFIX = "stack."
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +48,8 @@ class TreeModel:
     baseline: float
     depth: int
     meta: dict[str, Any]
+    #: The second-stage ensemble (``corpus.annotate.preannotate.learned.stack``), if any.
+    stack: TreeModel | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -119,10 +125,26 @@ def from_sklearn(est, meta: dict[str, Any]) -> TreeModel:
     return TreeModel(**arrays, baseline=baseline, depth=depth, meta=meta)
 
 
+def with_stack(model: TreeModel, stack: TreeModel) -> TreeModel:
+    """``model`` with ``stack`` as its second stage (its metadata, digest included, recorded in the first's)."""
+    meta = dict(model.meta, stack=stack.meta)
+    meta["digest"] = model_digest({k: getattr(model, k) for k in _ARRAYS[:-1]}, model.baseline, meta)
+    return TreeModel(**{k: getattr(model, k) for k in _ARRAYS[:-1]}, baseline=model.baseline, depth=model.depth,
+                     meta=meta, stack=stack)
+
+
+def _members(model: TreeModel, prefix: str = "") -> dict[str, np.ndarray]:
+    members = {prefix + k: getattr(model, k) for k in _ARRAYS[:-1]}
+    members[prefix + "baseline"] = np.asarray([model.baseline], np.float64)
+    return members
+
+
 def save_model(model: TreeModel, path: Path) -> None:
-    """Write ``model`` as a zip of ``.npy`` members with fixed timestamps (same model, same bytes)."""
-    members = {k: getattr(model, k) for k in _ARRAYS[:-1]}
-    members["baseline"] = np.asarray([model.baseline], np.float64)
+    """Write ``model`` (and its second stage) as a zip of ``.npy`` members with fixed timestamps (same
+    model, same bytes)."""
+    members = _members(model)
+    if model.stack is not None:
+        members.update(_members(model.stack, _STACK_PREFIX))
     members["meta"] = np.frombuffer(json.dumps(model.meta, sort_keys=True).encode(), np.uint8)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -139,10 +161,20 @@ def load_model(path: Path) -> TreeModel:
     """Read a model file; :class:`ConfigError` when it is missing, malformed or fails its digest."""
     try:
         with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in _ARRAYS}
             meta = json.loads(bytes(z["meta"]).decode())
+            arrays = {k: z[k] for k in _ARRAYS}
+            stack = {k: z[_STACK_PREFIX + k] for k in _ARRAYS} if "stack" in meta else None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise ConfigError(f"labeller model {path}: cannot read it ({exc})") from exc
+    second = None if stack is None else _checked(stack, meta["stack"], path)
+    model = _checked(arrays, meta, path)
+    return model if second is None else TreeModel(**{k: getattr(model, k) for k in _ARRAYS[:-1]},
+                                                  baseline=model.baseline, depth=model.depth, meta=meta,
+                                                  stack=second)
+
+
+def _checked(arrays: dict[str, np.ndarray], meta: dict[str, Any], path: Path) -> TreeModel:
+    arrays = dict(arrays)
     baseline = float(arrays.pop("baseline")[0])
     if model_digest(arrays, baseline, meta) != meta.get("digest"):
         raise ConfigError(f"labeller model {path}: digest mismatch (the file is damaged)")
