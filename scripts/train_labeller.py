@@ -53,6 +53,7 @@ from corpus.evaluate.metrics import cohen_kappa, trafilatura_segments, wcxb_word
 from corpus.labels import VIEWS  # noqa: E402
 from corpus.model import domain_of  # noqa: E402
 from corpus.text.normalise import decode_raw, fold_text  # noqa: E402
+from corpus.text.normalise_v2 import NORMALIZER_V2_VERSION  # noqa: E402
 
 SHARED = Path(os.environ.get("CORPUS_SHARED_DIR", ROOT.parent / "shared")) / "benchmarks"
 MODEL_VERSION = "1.0.0"
@@ -216,7 +217,8 @@ def _overlapping(starts: list[int], blocks, start: int, end: int) -> list[int]:
 
 # -- features (cached) ---------------------------------------------------------------------------
 def _features_key() -> str:
-    return hashlib.sha256(("\n".join(FEATURES) + FEATURE_CACHE_VERSION).encode()).hexdigest()[:12]
+    key = "\n".join(FEATURES) + FEATURE_CACHE_VERSION + NORMALIZER_V2_VERSION  # features read v2's blocks
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def _featurise(page: Page) -> PageFeatures | None:
