@@ -94,7 +94,7 @@ def _v2_upto(step: str) -> Callable[[bytes], None]:
         if step == "attributes":
             check_attribute_counts(s)
             return
-        check_markup(s)
+        s = check_markup(s)
         if step == "guards":
             return
         tree = LexborHTMLParser(s)

@@ -10,7 +10,8 @@ every request aborted: no network) and to both normalisers. Figures (docs/normal
 
 Three browser views: ``as-is``; ``no-author-css`` (``<style>`` and style-sheet links removed: the
 normalisers apply no style sheets); ``aligned`` (also the deliberate differences of docs/normalisation.md
-neutralised: ``noscript`` removed unless the page then shows no text, ``svg``, ``math``, ``canvas``
+neutralised: ``noscript`` removed unless the page then shows no text, hidden elements shown when it
+still shows none, ``svg``, ``math``, ``canvas``
 removed, closed ``details`` opened, control
 characters dropped).
 
@@ -47,8 +48,19 @@ _PREPARE["aligned"] = _PREPARE["no-author-css"] + (
     # normaliser v2 reads such a page as with scripting off (this browser's own mode), noscript kept
     "const ns = [...document.querySelectorAll('noscript')].map(e => [e, e.parentNode, e.nextSibling]);"
     "for (const [e] of ns) e.remove();"
-    "if (!document.body || !document.body.innerText.trim())"
-    "  for (const [e, p, n] of ns.reverse()) p.insertBefore(e, n);"
+    "const empty = () => !document.body || !document.body.innerText.trim();"
+    "if (empty()) for (const [e, p, n] of [...ns].reverse()) p.insertBefore(e, n);"
+    # and if it still shows none, v2 shows the hidden elements (scripting on again: noscript removed)
+    "if (empty()) {"
+    "  for (const [e] of ns) e.remove();"
+    "  for (const e of document.querySelectorAll('[hidden]')) e.removeAttribute('hidden');"
+    "  for (const e of document.querySelectorAll('dialog:not([open])')) e.open = true;"
+    "  for (const e of document.querySelectorAll('[style]')) {"
+    "    const st = e.getAttribute('style');"
+    "    if (/display\\s*:\\s*none/i.test(st)) e.style.removeProperty('display');"
+    "    if (/visibility\\s*:\\s*(hidden|collapse)/i.test(st)) e.style.removeProperty('visibility');"
+    "  }"
+    "}"
     "for (const e of document.querySelectorAll('svg, math, canvas')) e.remove();"
     "for (const e of document.querySelectorAll('details:not([open])')) e.open = true;"
 )
@@ -85,6 +97,11 @@ TRICKY_CASES: tuple[tuple[str, str], ...] = (
     ("noscript-only-shell",
      "<div id=app></div><noscript><div><p>First post</p><p>Reply <b>one</b></p></div></noscript>"),
     ("dialog", "<dialog>closed dialog</dialog><dialog open>open dialog</dialog>"),
+    ("hidden-only-shell",
+     "<div id=app></div><div hidden id=S:0><h1>Streamed</h1><p>server <b>rendered</b></p></div>"),
+    ("hydration-wrapper", "<div style='visibility:hidden'><main><h1>Title</h1><p>Lead</p></main></div>"),
+    ("hidden-beside-text", "<p>shown</p><div hidden><p>never shown</p></div>"),
+    ("svg-sprite", "<svg>" + "<path d='M0 0h1'/>" * 5000 + "</svg><p>after the icons</p>"),
     ("processing-instruction", "<div>a<?php echo 'x'; ?>b</div>"),
 )
 

@@ -226,10 +226,8 @@ def _overlapping(starts: list[int], blocks, start: int, end: int) -> list[int]:
 
 # -- features (cached) ---------------------------------------------------------------------------
 def _features_key() -> str:
-    """Cache key of the features: the feature list, :data:`FEATURE_CACHE_VERSION` and the v2 normaliser's
-    version (the blocks are its)."""
-    return hashlib.sha256(("\n".join(FEATURES) + FEATURE_CACHE_VERSION + NORMALIZER_V2_VERSION).encode()
-                          ).hexdigest()[:12]
+    key = "\n".join(FEATURES) + FEATURE_CACHE_VERSION + NORMALIZER_V2_VERSION  # features read v2's blocks
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def _featurise(page: Page) -> PageFeatures | None:

@@ -213,7 +213,7 @@ def test_bundled_documents_are_on_normaliser_v2_and_the_current_schema(docs: lis
     from corpus.model import SCHEMA_VERSION, Normalizer
     from corpus.text.normalisers import normaliser_of
 
-    # recorded with v2 2.0.0, which v2 2.1.0 reproduces on every document it wrote (docs/normalisation.md);
+    # recorded with v2 2.0.0, which the current v2 reproduces on every document it wrote (docs/normalisation.md);
     # migrating them would change only that record
     assert {d.normalizer for d in docs} == {Normalizer("corpus-normaliser", "2.0.0")}
     assert normaliser_of(Normalizer("corpus-normaliser", "2.0.0")) == "v2"

@@ -33,11 +33,11 @@ from corpus.text.normalise import (
     normalise_text,
 )
 
-NORMALIZER_V2_VERSION = "2.1.0"
+NORMALIZER_V2_VERSION = "2.2.0"
 NORMALIZER_V2 = Normalizer(NORMALIZER_NAME, NORMALIZER_V2_VERSION)
-#: Earlier versions whose every document this version reproduces: 2.1.0 differs from 2.0.0 only on
-#: pages 2.0.0 normalised to no text (rejected ``no_text``, so never a document).
-COMPATIBLE_V2_VERSIONS = ("2.0.0",)
+#: Earlier versions whose every document this version reproduces: each later one differs only on pages
+#: the earlier ones reject (no text, or estimated too deep), so never on a document.
+COMPATIBLE_V2_VERSIONS = ("2.0.0", "2.1.0")
 
 #: Elements whose content is never visible text: ``display: none`` in a browser's default style sheet,
 #: not rendered (media and frame fallbacks, form-control values), or dropped deliberately as a browser
@@ -78,6 +78,14 @@ class _Delta(dict):
         return -1 if key[1] == "/" else 1
 
 
+#: HTML start tags that end SVG/MathML content (the HTML standard's list; ``font`` whatever its attributes).
+_BREAKOUT = frozenset(
+    {"b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em", "embed", "font",
+     "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol",
+     "p", "pre", "ruby", "s", "small", "span", "strong", "strike", "sub", "sup", "table", "tt", "u", "ul", "var"}
+)
+#: A self-closed start tag (no ``<`` or ``>`` inside), else an ``<svg`` / ``<math`` start or end tag.
+_FOREIGN = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)[^<>]*/>|<(/?)(?:svg|math)(?=[\s/>])", re.IGNORECASE)
 _DELTA = _Delta({f"<{t}": 0 for t in _NO_NESTING} | {f"</{t}": 0 for t in _NO_NESTING})
 
 
@@ -91,12 +99,40 @@ def nesting_estimate(s: str) -> int:
     return max(map(sub, sums, accumulate(sums, min)))
 
 
-def check_markup(s: str) -> None:
-    """Reject markup that would make tree construction slow (named reasons, as v1 does)."""
+def drop_foreign_self_closed(s: str) -> str:
+    """``s`` without the self-closed tags that stand inside ``<svg>`` / ``<math>`` (breakout tags kept).
+
+    Inside SVG and MathML a self-closed element (``<path/>``) opens nothing, but the nesting estimate
+    cannot tell it from an HTML start tag; icon sprites of thousands of them push a shallow page over
+    the limit. Their removal changes no text: v2 shows nothing of ``svg`` or ``math``.
+    """
+    depth = 0
+    out: list[str] = []
+    pos = 0
+    for m in _FOREIGN.finditer(s):
+        name, close = m.group(1), m.group(2)
+        if name is None:  # <svg / <math / </svg / </math
+            depth = max(depth - 1, 0) if close else depth + 1
+        elif depth and name.lower() not in _BREAKOUT:
+            out.append(s[pos : m.start()])
+            pos = m.end()
+    out.append(s[pos:])
+    return "".join(out)
+
+
+def check_markup(s: str) -> str:
+    """Reject markup that would make tree construction slow (named reasons, as v1 does); the markup to parse.
+
+    A page over the limit is estimated again without its self-closed SVG/MathML elements
+    (:func:`drop_foreign_self_closed`) and, under the limit then, parsed without them.
+    """
     check_attribute_counts(s)
     if s.count("<") > MAX_PARSE_NESTING and nesting_estimate(s) > MAX_PARSE_NESTING:
-        raise DocumentError(f"HTML nesting deeper than MAX_PARSE_NESTING={MAX_PARSE_NESTING} (estimated)",
-                            reason="dom_too_deep")
+        s = drop_foreign_self_closed(s)
+        if nesting_estimate(s) > MAX_PARSE_NESTING:
+            raise DocumentError(f"HTML nesting deeper than MAX_PARSE_NESTING={MAX_PARSE_NESTING} (estimated)",
+                                reason="dom_too_deep")
+    return s
 
 
 def parse_html_v2(s: str, *, scripting: bool = True):
@@ -110,23 +146,27 @@ def parse_html_v2(s: str, *, scripting: bool = True):
     # a browser with scripting on reads <noscript> content as raw text up to </noscript>; parsed as markup
     # (lexbor's scripting flag is off), an unclosed <div> inside makes the parser ignore </noscript>
     s = drop_noscript(clean(s)) if scripting else clean(s)
-    check_markup(s)
-    return LexborHTMLParser(s)
+    return LexborHTMLParser(check_markup(s))
 
 
 def parse_and_walk_v2(s: str, tree=None):
     """``(tree, (text, blocks, elements, walk))`` of decoded HTML, the way normaliser v2 reads a page.
 
-    As a browser with scripting on; a page that shows no text so (an application shell whose content
-    is only inside ``<noscript>``, as forum software serves it to clients without scripts) is read as
-    a browser with scripting off shows it. ``tree``: :func:`parse_html_v2` of ``s``, when the caller
-    parsed it already (the walk prunes it in place).
+    As a browser with scripting on; a page that shows no text so is read as a browser with scripting
+    off shows it when it has ``<noscript>`` (an application shell whose content is only there, as forum
+    software serves it to clients without scripts), and if it still shows none, with its hidden elements
+    shown: server-rendered text that the page's own scripts reveal (streamed ``<div hidden>`` segments,
+    a ``visibility: hidden`` wrapper lifted on hydration). ``tree``: :func:`parse_html_v2` of ``s``, when
+    the caller parsed it already (the walk prunes it in place).
     """
     tree = parse_html_v2(s) if tree is None else tree
     walked = walk_html_tree_v2(tree)
     if not walked[0] and has_noscript(s):
         tree = parse_html_v2(s, scripting=False)
         walked = walk_html_tree_v2(tree, scripting=False)
+    if not walked[0] and walked[3] is not None and walked[3].hidden:
+        tree = parse_html_v2(s)
+        walked = walk_html_tree_v2(tree, hide=False)
     return tree, walked
 
 
@@ -160,14 +200,17 @@ def _is_hidden(node) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def _prune(tree, selector: str = _SKIP_SELECTOR) -> frozenset[int]:
+def _prune(tree, selector: str = _SKIP_SELECTOR, *, hide: bool = True) -> frozenset[int]:
     """Drop invisible subtrees in place; returns the ``mem_id`` of each (emptied) hidden element.
 
     Elements of :data:`SKIP_TAGS_V2` go with their content (never an ancestor of visible text, so no
     reported XPath changes); hidden elements are emptied but kept, so their siblings keep their positions.
+    ``hide=False`` keeps hidden elements as they are (what the page's scripts reveal).
     """
     for el in reversed(tree.root.css(selector)):  # innermost first, as below
         el.decompose()
+    if not hide:
+        return frozenset()
     hidden = [n for n in tree.root.css("[hidden], [style], dialog") if _is_hidden(n)]
     for el in reversed(hidden):  # innermost first: never touch a node after an ancestor freed it
         child = el.child
@@ -181,13 +224,13 @@ def _prune(tree, selector: str = _SKIP_SELECTOR) -> frozenset[int]:
 class _Walk:
     """One pass over a pruned lexbor tree: text runs per block, block elements, sibling positions."""
 
-    def __init__(self, tree, scripting: bool = True) -> None:
+    def __init__(self, tree, scripting: bool = True, hide: bool = True) -> None:
         ids, self.text_id, self.comment_id = _tag_ids()
         self.block_ids = frozenset(ids[t] for t in BLOCK_TAGS_V2 if t in ids)
         self.pre_ids = frozenset(ids[t] for t in PRE_TAGS)
         self.br_id = ids["br"]
         self.names: dict[int, str] = {v: k for k, v in ids.items()}
-        self.hidden = _prune(tree, _SKIP_SELECTOR if scripting else _SKIP_SELECTOR_NO_SCRIPTING)
+        self.hidden = _prune(tree, _SKIP_SELECTOR if scripting else _SKIP_SELECTOR_NO_SCRIPTING, hide=hide)
         self.root = tree.root
         #: element mem_id -> (parent mem_id, tag id, position among same-tag siblings)
         self.steps: dict[int, tuple[int, int, int]] = {}
@@ -292,13 +335,14 @@ def normalise_html_tree_v2(tree) -> tuple[str, tuple[Block, ...], tuple[int, ...
     return text, blocks, elements
 
 
-def walk_html_tree_v2(tree, *, scripting: bool = True
+def walk_html_tree_v2(tree, *, scripting: bool = True, hide: bool = True
                       ) -> tuple[str, tuple[Block, ...], tuple[int, ...], _Walk | None]:
     """:func:`normalise_html_tree_v2` plus the walk itself (its ``steps`` give every element's parent and
-    tag, which the block labeller's features read); ``scripting=False`` keeps ``noscript`` content."""
+    tag, which the block labeller's features read); ``scripting=False`` keeps ``noscript`` content,
+    ``hide=False`` the content of hidden elements."""
     if tree is None or tree.root is None:
         return "", (), (), None
-    walk = _Walk(tree, scripting)
+    walk = _Walk(tree, scripting, hide)
     walk.run()
     cache: dict[int, str] = {}
     paths: dict[int, tuple[str, str]] = {}

@@ -13,6 +13,7 @@ from corpus.limits import MAX_TAG_ATTRIBUTES
 from corpus.text.normalise import NORMALIZER, normalise_html
 from corpus.text.normalise_v2 import (
     NORMALIZER_V2,
+    drop_foreign_self_closed,
     nesting_estimate,
     normalise_html_v2,
     normalise_raw_v2,
@@ -26,7 +27,7 @@ def lines(html: str) -> list[str]:
 
 
 def test_versions_side_by_side() -> None:
-    assert NORMALIZER.version == "1.0.0" and NORMALIZER_V2.version == "2.1.0"
+    assert NORMALIZER.version == "1.0.0" and NORMALIZER_V2.version == "2.2.0"
     assert NORMALIZER.name == NORMALIZER_V2.name
 
 
@@ -45,6 +46,22 @@ def test_noscript_stays_dropped_on_a_page_with_text() -> None:
     # the unclosed element inside is harmless: the fallback never runs on a page that has text
     assert lines("<p>Visible</p><noscript><div id='nojs'></noscript><p>After</p>") == ["Visible", "After"]
     assert lines("<div id='app'></div><noscript></noscript>") == []
+
+
+def test_a_page_whose_text_is_all_hidden_shows_it_as_its_scripts_would() -> None:
+    # streamed server rendering: the segment waits in <div hidden> until a script moves it into place
+    streamed = ("<div id='app'><template id='B:0'></template></div><div hidden id='S:0'><h1>Title</h1>"
+                "<p>Server <b>rendered</b></p></div><script>$RC('B:0','S:0')</script>")
+    assert lines(streamed) == ["Title", "Server rendered"]
+    # a wrapper hidden until hydration, beside a noscript without text (a tracking pixel)
+    wrapper = ("<div style='visibility:hidden;min-height:100vh'><p>Lead</p><dialog>Sign in</dialog></div>"
+               "<noscript><iframe src='https://example.org/ns'></iframe></noscript>")
+    assert lines(wrapper) == ["Lead", "Sign in"]
+    # noscript text comes first (as a browser with scripting off shows the page; 2.1.0's reading)
+    assert lines(wrapper.replace("<iframe src='https://example.org/ns'></iframe>", "Enable scripts")) == [
+        "Enable scripts"]
+    assert lines("<p>shown</p><div hidden><p>not shown</p></div>") == ["shown"]  # only when nothing shows
+    assert lines("<div hidden></div><p style='display:none'></p>") == []
 
 
 def test_the_labeller_features_read_the_same_fallback_text() -> None:
@@ -133,6 +150,21 @@ def test_limits_are_named_rejects() -> None:
         normalise_html_v2("<p " + " ".join(f"a{i}=x" for i in range(MAX_TAG_ATTRIBUTES * 4)) + ">ok</p>")
     assert exc.value.reason == "too_many_attributes"
     assert normalise_html_v2("<p>a" * 5000)[0].count("a") == 5000  # implicit closes do not count as nesting
+
+
+def test_self_closed_svg_elements_do_not_count_as_nesting() -> None:
+    sprite = "<svg viewBox='0 0 9 9'>" + "<path d='M0 0h1'/><circle r=1 />" * 3000 + "</svg>"
+    assert lines("<p>before</p>" + sprite * 2 + "<p>after</p>") == ["before", "after"]
+    # the same elements outside SVG open elements that stay open, and HTML breakout tags leave SVG
+    for deep in ("<path/>" * 5000 + "x", "<svg>" + "<div/>" * 5000 + "</svg>x", "<!--<svg>-->" + "<div>" * 5000):
+        with pytest.raises(DocumentError) as exc:
+            normalise_html_v2(deep)
+        assert exc.value.reason == "dom_too_deep"
+
+
+def test_drop_foreign_self_closed() -> None:
+    html = "<svg><path d=1/><g><circle/></g><b/></svg><path/><svg/><x/><math><mi/></math><my-icon/>"
+    assert drop_foreign_self_closed(html) == "<svg><g></g><b/></svg><path/><svg/><x/><math></math><my-icon/>"
 
 
 def test_nesting_estimate() -> None:
