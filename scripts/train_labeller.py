@@ -12,8 +12,12 @@ Features are cached under ``--cache`` (keyed by the page bytes and the feature l
 ``--folds K`` (default 5) the script first scores the model out of fold: pages are split into K
 folds by registrable domain (``corpus.dataset.splits.site_of``), each fold is labelled by a model
 trained on the other folds, and the figures per source, per WCXB page type and per label are
-printed and written to ``--report``. Then it fits on everything and writes the model file (arrays,
-feature list, version, data digest, parameters). Same inputs and seed, same digest.
+printed and written to ``--report`` (with the first stage's alone under ``first_stage_only``). The
+model has two stages: the first ensemble scores blocks from their features, the second
+(``corpus.annotate.preannotate.learned.stack``) from those plus the first stage's probabilities in
+page context, trained on out-of-fold first-stage probabilities only (:func:`out_of_fold`). Then it
+fits on everything and writes the model file (arrays, feature list, version, data digest,
+parameters). Same inputs and seed, same digest.
 
     nice python scripts/train_labeller.py [--seed 1] [--folds 5] [--report /tmp/labeller-cv.json]
         [--baseline]   # also score trafilatura.extract on the same pages (needs the extract extra)
@@ -60,7 +64,7 @@ from corpus.text.normalise import decode_raw, fold_text  # noqa: E402
 from corpus.text.normalise_v2 import NORMALIZER_V2_VERSION  # noqa: E402
 
 SHARED = Path(os.environ.get("CORPUS_SHARED_DIR", ROOT.parent / "shared")) / "benchmarks"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"  # 1.1.0: a second stage (learned.stack) rides in the file
 ARTICLE = VIEWS["article"]
 #: A block is article (not article) when at least (at most) this share of its 3-grams is in the gold text.
 WCXB_POSITIVE, WCXB_NEGATIVE = 0.7, 0.2
