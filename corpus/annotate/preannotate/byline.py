@@ -35,6 +35,11 @@ NOT_BYLINE_WORDS = frozenset({"comment", "comments", "reply", "respond", "bio", 
                               "sidebar", "widget", "avatar", "form", "label", "nav", "menu", "review",
                               "reviews", "testimonial", "quote", "gravatar", "share", "social"})
 _HEADLINE_CLASS = frozenset({"title", "headline", "heading", "titular", "titre", "titel", "titolo", "tit"})
+#: Class / id words of elements that show a date.
+DATE_WORDS = frozenset({"date", "dates", "published", "pubdate", "posted", "postdate", "entrydate", "time",
+                        "timestamp", "datum", "fecha", "data", "dateline", "meta", "info", "infos", "byline",
+                        "submitted", "updated"})
+MAX_DATE_LINE_WORDS = 30
 #: Credit lead-ins, most languages of the bundled corpus and the benchmarks (case-insensitive).
 _LEAD_IN = re.compile(
     r"^(?:(?:written|posted|published|reported|text|story|words|article|photos?|interview)\s*by|"
@@ -316,6 +321,8 @@ _NO_HEADLINE_TAGS = frozenset({"script", "style", "head", "title", "meta"})
 _HEADLINE_TAGS = frozenset({"h2", "div", "span", "p", "header"})
 _CREDIT_START_TAGS = frozenset({"div", "p", "span", "header"})
 _NO_DATE_TAGS = frozenset({"script", "style", "head", "a"})
+#: Tags :class:`PageScan` looks at even without class / id flags or ``itemprop`` (links, ``<h1>``, ``<h2>``).
+_SCAN_TAGS = frozenset({"a", "h1", "h2"})
 
 
 class PageScan:
@@ -340,7 +347,8 @@ class PageScan:
             tag = el.tag
             if not isinstance(tag, str):
                 continue
-            cls, ident, itemprop = el.get("class"), el.get("id"), el.get("itemprop")
+            get = el.get
+            cls, ident, itemprop = get("class"), get("id"), get("itemprop")
             flags = 0
             if cls:
                 flags = flags_of(cls)
@@ -349,6 +357,10 @@ class PageScan:
             if ident:
                 more = flags_of(ident)
                 flags |= _class_flags(ident) if more is None else more
+            if not flags and not itemprop and tag not in _SCAN_TAGS:  # most elements: only rel=author can mark it
+                if tag not in _NO_MARK_TAGS and (rel := get("rel")) and "author" in rel.lower().split():
+                    marked.append((el, "marked"))
+                continue
             if tag not in _NO_MARK_TAGS:
                 kind = None
                 if itemprop:
@@ -356,10 +368,10 @@ class PageScan:
                     if "author" in props or "creator" in props:
                         kind = "itemprop"
                 if kind is None:
-                    rel = el.get("rel")
+                    rel = get("rel")
                     if rel and "author" in rel.lower().split():
                         kind = "marked"
-                    elif tag == "a" and (href := el.get("href")) and _AUTHOR_PATH.search(href.lower()):
+                    elif tag == "a" and (href := get("href")) and _AUTHOR_PATH.search(href.lower()):
                         kind = "marked"
                     elif flags & _BYLINE_FLAG:
                         kind = "marked"
@@ -388,14 +400,43 @@ CLASS_FLAGS_CACHE_SIZE = 1 << 16
 
 
 def _class_flags(raw: str) -> int:
-    words = _split_class(raw)
-    flags = ((_BYLINE_FLAG if not words.isdisjoint(BYLINE_WORDS) else 0)
-             | (_HEADLINE_FLAG if not words.isdisjoint(_HEADLINE_CLASS) else 0)
-             | (_DATE_FLAG if not words.isdisjoint(DATE_WORDS) else 0))
+    if _FLAG_WORD_HINT.search(raw.lower()) is None:  # no flag word in it, not even as part of a longer word
+        flags = 0
+    else:
+        words = _split_class(raw)
+        flags = ((_BYLINE_FLAG if not words.isdisjoint(BYLINE_WORDS) else 0)
+                 | (_HEADLINE_FLAG if not words.isdisjoint(_HEADLINE_CLASS) else 0)
+                 | (_DATE_FLAG if not words.isdisjoint(DATE_WORDS) else 0))
     if len(_CLASS_FLAGS) >= CLASS_FLAGS_CACHE_SIZE:
         _CLASS_FLAGS.clear()
     _CLASS_FLAGS[raw] = flags
     return flags
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of ``words`` (non-empty literals), alternatives grouped by shared prefix.
+
+    Python's ``re`` tries the branches of a flat alternation one by one at each position; the
+    grouped form rejects a position after its first character (≈ 1 µs for a class attribute).
+    """
+    heads: dict[str, list[str]] = {}
+    ends = False
+    for w in sorted(set(words)):
+        if w:
+            heads.setdefault(w[0], []).append(w[1:])
+        else:
+            ends = True
+    if not heads:
+        return ""
+    alts = [re.escape(c) + _trie_pattern(rest) for c, rest in heads.items()]
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if ends else body
+
+
+#: Matches every lower-cased ``class`` / ``id`` value holding a byline, headline or date word (and some
+#: others: a word that is only part of a longer word): the others have no flag and skip the splitting.
+#: A word of :func:`_split_class` is a substring of ``raw.lower()`` (the camelCase split only adds spaces).
+_FLAG_WORD_HINT = re.compile(_trie_pattern(BYLINE_WORDS | _HEADLINE_CLASS | DATE_WORDS))
 
 
 @functools.cache
@@ -533,11 +574,6 @@ def date_in_text(text: str) -> str | None:
     return best[1] if best else None
 
 
-#: Class / id words of elements that show a date.
-DATE_WORDS = frozenset({"date", "dates", "published", "pubdate", "posted", "postdate", "entrydate", "time",
-                        "timestamp", "datum", "fecha", "data", "dateline", "meta", "info", "infos", "byline",
-                        "submitted", "updated"})
-MAX_DATE_LINE_WORDS = 30
 
 
 def date_elements(root, limit: int = 4000, scan: PageScan | None = None) -> Iterator[str]:
