@@ -272,3 +272,27 @@ def test_plain_tree_gives_the_same_metadata() -> None:
     assert extract_metadata(parse_html(_SCAN_PAGE, plain=True), url=url) == extract_metadata(
         parse_html(_SCAN_PAGE), url=url)
     assert extract_metadata(parse_html(_SCAN_PAGE), url=url).metadata.title == "Tram line opens"
+
+
+@pytest.mark.parametrize(("value", "flags"), [
+    ("byline", rules._BYLINE_FLAG | rules._DATE_FLAG), ("postAuthor", rules._BYLINE_FLAG),
+    ("AUTHOR-box", rules._BYLINE_FLAG), ("entry_title main", rules._HEADLINE_FLAG),
+    ("postDate", rules._DATE_FLAG), ("meta info", rules._DATE_FLAG),
+    ("update subtitle authorship", 0),  # flag words only inside longer words
+    ("menu-item menu-item-2353279", 0), ("", 0), ("Titel", rules._HEADLINE_FLAG),
+])
+def test_class_flags_are_whole_words(value, flags) -> None:
+    """A class / id value flags an element only by a whole word (camelCase, ``-``, ``_`` split), any case."""
+    rules._CLASS_FLAGS.clear()
+    assert rules._class_flags(value) == flags
+    assert rules._class_flags(value) == flags  # and the cached value is the same
+
+
+def test_rel_author_marks_any_element() -> None:
+    """``rel="author"`` marks an element that has no class, id or itemprop (not only a link)."""
+    for plain in (False, True):
+        root = parse_html("<html><body><h1>Tram line opens</h1><p><span rel='author'>Ann Lee</span></p>"
+                          "<p class='x'>Text of the article.</p></body></html>", plain=plain)
+        scan = rules.PageScan(root)
+        assert [(rules.text_of(el), kind) for el, kind in scan.marked] == [("Ann Lee", "marked")]
+        assert rules.byline_texts(root, scan=scan) == ["Ann Lee"]
