@@ -296,3 +296,14 @@ def test_rel_author_marks_any_element() -> None:
         scan = rules.PageScan(root)
         assert [(rules.text_of(el), kind) for el, kind in scan.marked] == [("Ann Lee", "marked")]
         assert rules.byline_texts(root, scan=scan) == ["Ann Lee"]
+
+
+@pytest.mark.parametrize(("attrs", "excluded"), [
+    ('class="commentList"', True), ('id="site-footer"', True), ('class="byline-box"', False),
+    ('class="inbox sharedContent"', False), ('class="post" id="related_posts"', True), ("", False),
+])
+def test_excluded_region_by_class_words(attrs, excluded) -> None:
+    """Comments, related boxes, footers … exclude their names by whole class / id words; a byline class keeps them."""
+    root = parse_html(f"<html><body><div {attrs}><p><span class='author'>Jane Doe</span></p></div></body></html>")
+    span = next(el for el in root.iter("span"))
+    assert rules.in_excluded_region(span) is excluded

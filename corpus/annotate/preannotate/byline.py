@@ -115,17 +115,6 @@ def unescape(s: str) -> str:
     return html_lib.unescape(s) if _ENTITY.search(s) else s
 
 
-def class_words(el) -> frozenset[str]:
-    """Words of an element's ``class`` and ``id`` (split on camelCase, ``-``, ``_``), lower-case."""
-    cls, ident = el.get("class"), el.get("id")
-    if not cls and not ident:
-        return _NO_WORDS
-    return _split_class(f"{cls or ''} {ident or ''}")
-
-
-_NO_WORDS: frozenset[str] = frozenset()
-
-
 _CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
 _CLASS_SEP = re.compile(r"[\s\-_]+")
 
@@ -437,6 +426,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
 #: others: a word that is only part of a longer word): the others have no flag and skip the splitting.
 #: A word of :func:`_split_class` is a substring of ``raw.lower()`` (the camelCase split only adds spaces).
 _FLAG_WORD_HINT = re.compile(_trie_pattern(BYLINE_WORDS | _HEADLINE_CLASS | DATE_WORDS))
+_NOT_BYLINE_HINT = re.compile(_trie_pattern(NOT_BYLINE_WORDS))
 
 
 @functools.cache
@@ -549,11 +539,22 @@ def in_excluded_region(el) -> bool:
             break
         if node.tag in ("footer", "nav", "aside", "form", "blockquote"):
             return True
-        cw = class_words(node)
-        if cw & NOT_BYLINE_WORDS and not cw & {"byline", "byl"}:
+        cls, ident = node.get("class"), node.get("id")
+        if (cls or ident) and _excluding_class(f"{cls or ''} {ident or ''}"):
             return True
         node = node.getparent()
     return False
+
+
+_BYLINE_KEEP = frozenset({"byline", "byl"})
+
+
+def _excluding_class(raw: str) -> bool:
+    """Whether the class / id words of ``raw`` mark a region of :data:`NOT_BYLINE_WORDS` (and no byline)."""
+    if _NOT_BYLINE_HINT.search(raw.lower()) is None:  # as :data:`_FLAG_WORD_HINT`: no such word in it
+        return False
+    words = _split_class(raw)
+    return not words.isdisjoint(NOT_BYLINE_WORDS) and words.isdisjoint(_BYLINE_KEEP)
 
 
 # -- dates ------------------------------------------------------------------------------------------
