@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from corpus.annotate.preannotate import byline as rules
+from corpus.annotate.preannotate import class_words as cw
 from corpus.annotate.preannotate import ner as ner_mod
 from corpus.annotate.preannotate.metadata import extract_metadata
 from corpus.model import Block
@@ -275,17 +276,17 @@ def test_plain_tree_gives_the_same_metadata() -> None:
 
 
 @pytest.mark.parametrize(("value", "flags"), [
-    ("byline", rules._BYLINE_FLAG | rules._DATE_FLAG), ("postAuthor", rules._BYLINE_FLAG),
-    ("AUTHOR-box", rules._BYLINE_FLAG), ("entry_title main", rules._HEADLINE_FLAG),
-    ("postDate", rules._DATE_FLAG), ("meta info", rules._DATE_FLAG),
+    ("byline", cw.BYLINE_FLAG | cw.DATE_FLAG), ("postAuthor", cw.BYLINE_FLAG),
+    ("AUTHOR-box", cw.BYLINE_FLAG), ("entry_title main", cw.HEADLINE_FLAG),
+    ("postDate", cw.DATE_FLAG), ("meta info", cw.DATE_FLAG),
     ("update subtitle authorship", 0),  # flag words only inside longer words
-    ("menu-item menu-item-2353279", 0), ("", 0), ("Titel", rules._HEADLINE_FLAG),
+    ("menu-item menu-item-2353279", 0), ("", 0), ("Titel", cw.HEADLINE_FLAG),
 ])
 def test_class_flags_are_whole_words(value, flags) -> None:
     """A class / id value flags an element only by a whole word (camelCase, ``-``, ``_`` split), any case."""
-    rules._CLASS_FLAGS.clear()
-    assert rules._class_flags(value) == flags
-    assert rules._class_flags(value) == flags  # and the cached value is the same
+    cw.CLASS_FLAGS.clear()
+    assert cw.class_flags(value) == flags
+    assert cw.class_flags(value) == flags  # and the cached value is the same
 
 
 def test_rel_author_marks_any_element() -> None:

@@ -14,6 +14,15 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
+from corpus.annotate.preannotate.class_words import (
+    BYLINE_FLAG,
+    CLASS_FLAGS,
+    DATE_FLAG,
+    HEADLINE_FLAG,
+    class_flags,
+    excluding_class,
+)
+
 #: Separators between the parts of a ``<title>`` ("Headline | Section | Site").
 _TITLE_SEP = re.compile(r"(\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*|\s*::\s*|:\s+)")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -27,18 +36,6 @@ MAX_HEADLINE_WORDS = 40
 MAX_BYLINE_WORDS = 25
 MAX_NAME_WORDS = 5
 MAX_NAME_CHARS = 60
-#: Class / id words (split on camelCase, ``-``, ``_``) that mark a byline element.
-BYLINE_WORDS = frozenset({"author", "authors", "byline", "byl", "autor", "autore", "auteur", "autora",
-                          "firma", "writer", "signature", "creator", "contributor", "reporter", "by"})
-#: Class / id words of regions whose names are not the article's authors.
-NOT_BYLINE_WORDS = frozenset({"comment", "comments", "reply", "respond", "bio", "box", "related", "footer",
-                              "sidebar", "widget", "avatar", "form", "label", "nav", "menu", "review",
-                              "reviews", "testimonial", "quote", "gravatar", "share", "social"})
-_HEADLINE_CLASS = frozenset({"title", "headline", "heading", "titular", "titre", "titel", "titolo", "tit"})
-#: Class / id words of elements that show a date.
-DATE_WORDS = frozenset({"date", "dates", "published", "pubdate", "posted", "postdate", "entrydate", "time",
-                        "timestamp", "datum", "fecha", "data", "dateline", "meta", "info", "infos", "byline",
-                        "submitted", "updated"})
 MAX_DATE_LINE_WORDS = 30
 #: Credit lead-ins, most languages of the bundled corpus and the benchmarks (case-insensitive).
 _LEAD_IN = re.compile(
@@ -113,16 +110,6 @@ def folded(s: str) -> str:
 def unescape(s: str) -> str:
     """Decode HTML entities left in a declared string (JSON-LD, double-escaped ``<meta>``)."""
     return html_lib.unescape(s) if _ENTITY.search(s) else s
-
-
-_CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
-_CLASS_SEP = re.compile(r"[\s\-_]+")
-
-
-@functools.lru_cache(maxsize=4096)
-def _split_class(raw: str) -> frozenset[str]:
-    raw = _CAMEL_CASE.sub(r"\1 \2", raw)
-    return frozenset(w for w in _CLASS_SEP.split(raw.lower()) if w)
 
 
 # -- site names and titles -------------------------------------------------------------------------
@@ -331,7 +318,7 @@ class PageScan:
         headlines: list[tuple[object, bool]] = []
         credit_starts: list = []
         dated: list[tuple[int, object]] = []
-        flags_of = _CLASS_FLAGS.get
+        flags_of = CLASS_FLAGS.get
         for i, el in enumerate(root.iter()):
             tag = el.tag
             if not isinstance(tag, str):
@@ -342,10 +329,10 @@ class PageScan:
             if cls:
                 flags = flags_of(cls)
                 if flags is None:
-                    flags = _class_flags(cls)
+                    flags = class_flags(cls)
             if ident:
                 more = flags_of(ident)
-                flags |= _class_flags(ident) if more is None else more
+                flags |= class_flags(ident) if more is None else more
             if not flags and not itemprop and tag not in _SCAN_TAGS:  # most elements: only rel=author can mark it
                 if tag not in _NO_MARK_TAGS and (rel := get("rel")) and "author" in rel.lower().split():
                     marked.append((el, "marked"))
@@ -362,7 +349,7 @@ class PageScan:
                         kind = "marked"
                     elif tag == "a" and (href := get("href")) and _AUTHOR_PATH.search(href.lower()):
                         kind = "marked"
-                    elif flags & _BYLINE_FLAG:
+                    elif flags & BYLINE_FLAG:
                         kind = "marked"
                 if kind is not None:
                     marked.append((el, kind))
@@ -370,63 +357,14 @@ class PageScan:
                 headlines.append((el, True))
                 credit_starts.append(el)
             else:
-                if tag == "h2" or (flags & _HEADLINE_FLAG and tag in _CREDIT_START_TAGS):
+                if tag == "h2" or (flags & HEADLINE_FLAG and tag in _CREDIT_START_TAGS):
                     credit_starts.append(el)
                 if tag not in _NO_HEADLINE_TAGS and ((itemprop and itemprop.lower() == "headline")
-                                                     or (flags & _HEADLINE_FLAG and tag in _HEADLINE_TAGS)):
+                                                     or (flags & HEADLINE_FLAG and tag in _HEADLINE_TAGS)):
                     headlines.append((el, False))
-            if flags & _DATE_FLAG and tag not in _NO_DATE_TAGS:
+            if flags & DATE_FLAG and tag not in _NO_DATE_TAGS:
                 dated.append((i, el))
         self.marked, self.headlines, self.credit_starts, self.dated = marked, headlines, credit_starts, dated
-
-
-_BYLINE_FLAG, _HEADLINE_FLAG, _DATE_FLAG = 1, 2, 4
-#: ``class`` / ``id`` value -> which of byline / headline / date words it holds (bits above); a plain dict
-#: read inline by :class:`PageScan` (cheaper than a cached call per element), emptied when it is full.
-_CLASS_FLAGS: dict[str, int] = {}
-#: Values :data:`_CLASS_FLAGS` holds at most (ids and generated class names are often unique to a page).
-CLASS_FLAGS_CACHE_SIZE = 1 << 16
-
-
-def _class_flags(raw: str) -> int:
-    if _FLAG_WORD_HINT.search(raw.lower()) is None:  # no flag word in it, not even as part of a longer word
-        flags = 0
-    else:
-        words = _split_class(raw)
-        flags = ((_BYLINE_FLAG if not words.isdisjoint(BYLINE_WORDS) else 0)
-                 | (_HEADLINE_FLAG if not words.isdisjoint(_HEADLINE_CLASS) else 0)
-                 | (_DATE_FLAG if not words.isdisjoint(DATE_WORDS) else 0))
-    if len(_CLASS_FLAGS) >= CLASS_FLAGS_CACHE_SIZE:
-        _CLASS_FLAGS.clear()
-    _CLASS_FLAGS[raw] = flags
-    return flags
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """A regex matching any of ``words`` (non-empty literals), alternatives grouped by shared prefix.
-
-    Python's ``re`` tries the branches of a flat alternation one by one at each position; the
-    grouped form rejects a position after its first character (≈ 1 µs for a class attribute).
-    """
-    heads: dict[str, list[str]] = {}
-    ends = False
-    for w in sorted(set(words)):
-        if w:
-            heads.setdefault(w[0], []).append(w[1:])
-        else:
-            ends = True
-    if not heads:
-        return ""
-    alts = [re.escape(c) + _trie_pattern(rest) for c, rest in heads.items()]
-    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-    return f"(?:{body})?" if ends else body
-
-
-#: Matches every lower-cased ``class`` / ``id`` value holding a byline, headline or date word (and some
-#: others: a word that is only part of a longer word): the others have no flag and skip the splitting.
-#: A word of :func:`_split_class` is a substring of ``raw.lower()`` (the camelCase split only adds spaces).
-_FLAG_WORD_HINT = re.compile(_trie_pattern(BYLINE_WORDS | _HEADLINE_CLASS | DATE_WORDS))
-_NOT_BYLINE_HINT = re.compile(_trie_pattern(NOT_BYLINE_WORDS))
 
 
 @functools.cache
@@ -540,21 +478,12 @@ def in_excluded_region(el) -> bool:
         if node.tag in ("footer", "nav", "aside", "form", "blockquote"):
             return True
         cls, ident = node.get("class"), node.get("id")
-        if (cls or ident) and _excluding_class(f"{cls or ''} {ident or ''}"):
+        if (cls or ident) and excluding_class(f"{cls or ''} {ident or ''}"):
             return True
         node = node.getparent()
     return False
 
 
-_BYLINE_KEEP = frozenset({"byline", "byl"})
-
-
-def _excluding_class(raw: str) -> bool:
-    """Whether the class / id words of ``raw`` mark a region of :data:`NOT_BYLINE_WORDS` (and no byline)."""
-    if _NOT_BYLINE_HINT.search(raw.lower()) is None:  # as :data:`_FLAG_WORD_HINT`: no such word in it
-        return False
-    words = _split_class(raw)
-    return not words.isdisjoint(NOT_BYLINE_WORDS) and words.isdisjoint(_BYLINE_KEEP)
 
 
 # -- dates ------------------------------------------------------------------------------------------
