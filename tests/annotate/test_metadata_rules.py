@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from corpus.annotate.preannotate import byline as rules
+from corpus.annotate.preannotate import class_words as cw
 from corpus.annotate.preannotate import ner as ner_mod
 from corpus.annotate.preannotate.metadata import extract_metadata
 from corpus.model import Block
@@ -272,3 +273,38 @@ def test_plain_tree_gives_the_same_metadata() -> None:
     assert extract_metadata(parse_html(_SCAN_PAGE, plain=True), url=url) == extract_metadata(
         parse_html(_SCAN_PAGE), url=url)
     assert extract_metadata(parse_html(_SCAN_PAGE), url=url).metadata.title == "Tram line opens"
+
+
+@pytest.mark.parametrize(("value", "flags"), [
+    ("byline", cw.BYLINE_FLAG | cw.DATE_FLAG), ("postAuthor", cw.BYLINE_FLAG),
+    ("AUTHOR-box", cw.BYLINE_FLAG), ("entry_title main", cw.HEADLINE_FLAG),
+    ("postDate", cw.DATE_FLAG), ("meta info", cw.DATE_FLAG),
+    ("update subtitle authorship", 0),  # flag words only inside longer words
+    ("menu-item menu-item-2353279", 0), ("", 0), ("Titel", cw.HEADLINE_FLAG),
+])
+def test_class_flags_are_whole_words(value, flags) -> None:
+    """A class / id value flags an element only by a whole word (camelCase, ``-``, ``_`` split), any case."""
+    cw.CLASS_FLAGS.clear()
+    assert cw.class_flags(value) == flags
+    assert cw.class_flags(value) == flags  # and the cached value is the same
+
+
+def test_rel_author_marks_any_element() -> None:
+    """``rel="author"`` marks an element that has no class, id or itemprop (not only a link)."""
+    for plain in (False, True):
+        root = parse_html("<html><body><h1>Tram line opens</h1><p><span rel='author'>Ann Lee</span></p>"
+                          "<p class='x'>Text of the article.</p></body></html>", plain=plain)
+        scan = rules.PageScan(root)
+        assert [(rules.text_of(el), kind) for el, kind in scan.marked] == [("Ann Lee", "marked")]
+        assert rules.byline_texts(root, scan=scan) == ["Ann Lee"]
+
+
+@pytest.mark.parametrize(("attrs", "excluded"), [
+    ('class="commentList"', True), ('id="site-footer"', True), ('class="byline-box"', False),
+    ('class="inbox sharedContent"', False), ('class="post" id="related_posts"', True), ("", False),
+])
+def test_excluded_region_by_class_words(attrs, excluded) -> None:
+    """Comments, related boxes, footers … exclude their names by whole class / id words; a byline class keeps them."""
+    root = parse_html(f"<html><body><div {attrs}><p><span class='author'>Jane Doe</span></p></div></body></html>")
+    span = next(el for el in root.iter("span"))
+    assert rules.in_excluded_region(span) is excluded

@@ -14,6 +14,15 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
+from corpus.annotate.preannotate.class_words import (
+    BYLINE_FLAG,
+    CLASS_FLAGS,
+    DATE_FLAG,
+    HEADLINE_FLAG,
+    class_flags,
+    excluding_class,
+)
+
 #: Separators between the parts of a ``<title>`` ("Headline | Section | Site").
 _TITLE_SEP = re.compile(r"(\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*|\s*::\s*|:\s+)")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -27,14 +36,7 @@ MAX_HEADLINE_WORDS = 40
 MAX_BYLINE_WORDS = 25
 MAX_NAME_WORDS = 5
 MAX_NAME_CHARS = 60
-#: Class / id words (split on camelCase, ``-``, ``_``) that mark a byline element.
-BYLINE_WORDS = frozenset({"author", "authors", "byline", "byl", "autor", "autore", "auteur", "autora",
-                          "firma", "writer", "signature", "creator", "contributor", "reporter", "by"})
-#: Class / id words of regions whose names are not the article's authors.
-NOT_BYLINE_WORDS = frozenset({"comment", "comments", "reply", "respond", "bio", "box", "related", "footer",
-                              "sidebar", "widget", "avatar", "form", "label", "nav", "menu", "review",
-                              "reviews", "testimonial", "quote", "gravatar", "share", "social"})
-_HEADLINE_CLASS = frozenset({"title", "headline", "heading", "titular", "titre", "titel", "titolo", "tit"})
+MAX_DATE_LINE_WORDS = 30
 #: Credit lead-ins, most languages of the bundled corpus and the benchmarks (case-insensitive).
 _LEAD_IN = re.compile(
     r"^(?:(?:written|posted|published|reported|text|story|words|article|photos?|interview)\s*by|"
@@ -108,27 +110,6 @@ def folded(s: str) -> str:
 def unescape(s: str) -> str:
     """Decode HTML entities left in a declared string (JSON-LD, double-escaped ``<meta>``)."""
     return html_lib.unescape(s) if _ENTITY.search(s) else s
-
-
-def class_words(el) -> frozenset[str]:
-    """Words of an element's ``class`` and ``id`` (split on camelCase, ``-``, ``_``), lower-case."""
-    cls, ident = el.get("class"), el.get("id")
-    if not cls and not ident:
-        return _NO_WORDS
-    return _split_class(f"{cls or ''} {ident or ''}")
-
-
-_NO_WORDS: frozenset[str] = frozenset()
-
-
-_CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
-_CLASS_SEP = re.compile(r"[\s\-_]+")
-
-
-@functools.lru_cache(maxsize=4096)
-def _split_class(raw: str) -> frozenset[str]:
-    raw = _CAMEL_CASE.sub(r"\1 \2", raw)
-    return frozenset(w for w in _CLASS_SEP.split(raw.lower()) if w)
 
 
 # -- site names and titles -------------------------------------------------------------------------
@@ -316,6 +297,8 @@ _NO_HEADLINE_TAGS = frozenset({"script", "style", "head", "title", "meta"})
 _HEADLINE_TAGS = frozenset({"h2", "div", "span", "p", "header"})
 _CREDIT_START_TAGS = frozenset({"div", "p", "span", "header"})
 _NO_DATE_TAGS = frozenset({"script", "style", "head", "a"})
+#: Tags :class:`PageScan` looks at even without class / id flags or ``itemprop`` (links, ``<h1>``, ``<h2>``).
+_SCAN_TAGS = frozenset({"a", "h1", "h2"})
 
 
 class PageScan:
@@ -335,20 +318,25 @@ class PageScan:
         headlines: list[tuple[object, bool]] = []
         credit_starts: list = []
         dated: list[tuple[int, object]] = []
-        flags_of = _CLASS_FLAGS.get
+        flags_of = CLASS_FLAGS.get
         for i, el in enumerate(root.iter()):
             tag = el.tag
             if not isinstance(tag, str):
                 continue
-            cls, ident, itemprop = el.get("class"), el.get("id"), el.get("itemprop")
+            get = el.get
+            cls, ident, itemprop = get("class"), get("id"), get("itemprop")
             flags = 0
             if cls:
                 flags = flags_of(cls)
                 if flags is None:
-                    flags = _class_flags(cls)
+                    flags = class_flags(cls)
             if ident:
                 more = flags_of(ident)
-                flags |= _class_flags(ident) if more is None else more
+                flags |= class_flags(ident) if more is None else more
+            if not flags and not itemprop and tag not in _SCAN_TAGS:  # most elements: only rel=author can mark it
+                if tag not in _NO_MARK_TAGS and (rel := get("rel")) and "author" in rel.lower().split():
+                    marked.append((el, "marked"))
+                continue
             if tag not in _NO_MARK_TAGS:
                 kind = None
                 if itemprop:
@@ -356,12 +344,12 @@ class PageScan:
                     if "author" in props or "creator" in props:
                         kind = "itemprop"
                 if kind is None:
-                    rel = el.get("rel")
+                    rel = get("rel")
                     if rel and "author" in rel.lower().split():
                         kind = "marked"
-                    elif tag == "a" and (href := el.get("href")) and _AUTHOR_PATH.search(href.lower()):
+                    elif tag == "a" and (href := get("href")) and _AUTHOR_PATH.search(href.lower()):
                         kind = "marked"
-                    elif flags & _BYLINE_FLAG:
+                    elif flags & BYLINE_FLAG:
                         kind = "marked"
                 if kind is not None:
                     marked.append((el, kind))
@@ -369,33 +357,14 @@ class PageScan:
                 headlines.append((el, True))
                 credit_starts.append(el)
             else:
-                if tag == "h2" or (flags & _HEADLINE_FLAG and tag in _CREDIT_START_TAGS):
+                if tag == "h2" or (flags & HEADLINE_FLAG and tag in _CREDIT_START_TAGS):
                     credit_starts.append(el)
                 if tag not in _NO_HEADLINE_TAGS and ((itemprop and itemprop.lower() == "headline")
-                                                     or (flags & _HEADLINE_FLAG and tag in _HEADLINE_TAGS)):
+                                                     or (flags & HEADLINE_FLAG and tag in _HEADLINE_TAGS)):
                     headlines.append((el, False))
-            if flags & _DATE_FLAG and tag not in _NO_DATE_TAGS:
+            if flags & DATE_FLAG and tag not in _NO_DATE_TAGS:
                 dated.append((i, el))
         self.marked, self.headlines, self.credit_starts, self.dated = marked, headlines, credit_starts, dated
-
-
-_BYLINE_FLAG, _HEADLINE_FLAG, _DATE_FLAG = 1, 2, 4
-#: ``class`` / ``id`` value -> which of byline / headline / date words it holds (bits above); a plain dict
-#: read inline by :class:`PageScan` (cheaper than a cached call per element), emptied when it is full.
-_CLASS_FLAGS: dict[str, int] = {}
-#: Values :data:`_CLASS_FLAGS` holds at most (ids and generated class names are often unique to a page).
-CLASS_FLAGS_CACHE_SIZE = 1 << 16
-
-
-def _class_flags(raw: str) -> int:
-    words = _split_class(raw)
-    flags = ((_BYLINE_FLAG if not words.isdisjoint(BYLINE_WORDS) else 0)
-             | (_HEADLINE_FLAG if not words.isdisjoint(_HEADLINE_CLASS) else 0)
-             | (_DATE_FLAG if not words.isdisjoint(DATE_WORDS) else 0))
-    if len(_CLASS_FLAGS) >= CLASS_FLAGS_CACHE_SIZE:
-        _CLASS_FLAGS.clear()
-    _CLASS_FLAGS[raw] = flags
-    return flags
 
 
 @functools.cache
@@ -508,11 +477,13 @@ def in_excluded_region(el) -> bool:
             break
         if node.tag in ("footer", "nav", "aside", "form", "blockquote"):
             return True
-        cw = class_words(node)
-        if cw & NOT_BYLINE_WORDS and not cw & {"byline", "byl"}:
+        cls, ident = node.get("class"), node.get("id")
+        if (cls or ident) and excluding_class(f"{cls or ''} {ident or ''}"):
             return True
         node = node.getparent()
     return False
+
+
 
 
 # -- dates ------------------------------------------------------------------------------------------
@@ -533,11 +504,6 @@ def date_in_text(text: str) -> str | None:
     return best[1] if best else None
 
 
-#: Class / id words of elements that show a date.
-DATE_WORDS = frozenset({"date", "dates", "published", "pubdate", "posted", "postdate", "entrydate", "time",
-                        "timestamp", "datum", "fecha", "data", "dateline", "meta", "info", "infos", "byline",
-                        "submitted", "updated"})
-MAX_DATE_LINE_WORDS = 30
 
 
 def date_elements(root, limit: int = 4000, scan: PageScan | None = None) -> Iterator[str]:
