@@ -519,3 +519,33 @@ def headline_date(scan: PageScan) -> str | None:
             if date:
                 return date
     return None
+
+
+#: Characters of body text :func:`page_text_date` reads at most.
+PAGE_DATE_CHARS = 20_000
+
+
+@functools.cache
+def _body_texts():
+    from lxml import etree
+
+    return etree.XPath("//body//text()[not(parent::script or parent::style or parent::noscript)]",
+                       smart_strings=False)
+
+
+def page_text_date(root, limit: int = PAGE_DATE_CHARS) -> str | None:
+    """The first date written in the first ``limit`` characters of the page's body text (scripts and
+    styles left out): the last resort."""
+    try:
+        texts = _body_texts()(root)
+    except (ValueError, TypeError):
+        return None
+    size = 0
+    for t in texts:
+        date = date_in_text(t)
+        if date:
+            return date
+        size += len(t)
+        if size >= limit:
+            break
+    return None

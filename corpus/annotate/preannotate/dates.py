@@ -72,7 +72,11 @@ _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})\b")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{4})?$")
 _TEXT_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b. %d, %Y",
-                 "%A, %B %d, %Y", "%a, %d %b %Y", "%d. %B %Y", "%Y-%m", "%B %Y")
+                 "%A, %B %d, %Y", "%a, %d %b %Y", "%d. %B %Y", "%B %Y")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_EN_MONTH = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE)
+#: Longest string read as an RFC 2822 or English worded date ("Wednesday, September 30, 2020" is 29).
+MAX_WORDED_DATE_CHARS = 40
 
 
 def normalise_date(value: Any) -> str | None:
@@ -111,6 +115,9 @@ def normalise_date(value: Any) -> str | None:
             y, mo, d = (m.group(i) for i in order)
             mo, d = mo.zfill(2), d.zfill(2)
             return f"{y}-{mo}-{d}" if _valid_ymd(y, mo, d) else None
+    if len(s) > MAX_WORDED_DATE_CHARS or not _EN_MONTH.search(s):  # the forms below name an English month
+        m = _YEAR_MONTH.match(s)
+        return f"{m.group(1)}-{m.group(2)}" if m and 1 <= int(m.group(2)) <= 12 else None
     try:
         dt = parsedate_to_datetime(s)  # RFC 2822: "Thu, 31 May 2012 10:00:00 +0200"
         return dt.isoformat()
@@ -121,7 +128,7 @@ def normalise_date(value: Any) -> str | None:
             dt = _dt.datetime.strptime(s, fmt)
         except ValueError:
             continue
-        return dt.strftime("%Y-%m") if fmt in ("%Y-%m", "%B %Y") else dt.date().isoformat()
+        return dt.strftime("%Y-%m") if fmt == "%B %Y" else dt.date().isoformat()
     return None
 
 
@@ -207,3 +214,14 @@ def shown_day(declared: str, shown: tuple[str | None, ...]) -> str:
         if d and o and o != d and abs((o - d).days) <= TIMEZONE_SLACK_DAYS:
             return other[:10]  # type: ignore[index]
     return declared
+
+
+def utc_or_floating(value: str) -> bool:
+    """Whether an ISO timestamp is in UTC (``Z``, ``+00:00``) or has a time but no offset: its day may
+    not be the page's local day. A bare day, or a time with a local offset, is the local day."""
+    if len(value) <= 10:
+        return False
+    return value.endswith(("Z", "+00:00", "-00:00")) or not _OFFSET.search(value[10:])
+
+
+_OFFSET = re.compile(r"[+-]\d{2}:\d{2}$")

@@ -27,10 +27,11 @@ from corpus.annotate.preannotate.byline import (
     in_excluded_region,
     is_site_part,
     lead_in_lines,
+    page_text_date,
     text_of,
     unescape,
 )
-from corpus.annotate.preannotate.dates import date_in_text, date_in_url, normalise_date, shown_day
+from corpus.annotate.preannotate.dates import date_in_text, date_in_url, normalise_date, shown_day, utc_or_floating
 from corpus.annotate.preannotate.language import normalise_language_tag
 from corpus.limits import MAX_JSON_DEPTH, MAX_JSONLD_BYTES
 from corpus.model import Metadata
@@ -403,11 +404,15 @@ def _publication_date(root, declared: str | None, seen: list[str], bylines: list
     """
     url_date = date_in_url(url)
     if declared is None:
-        return _visible_date(root, bylines, scan, url_date)
+        return _visible_date(root, bylines, scan, url_date) or page_text_date(root)
+    days = {d[:10] for d in seen} - {declared[:10]}
+    if url_date in days:
+        return url_date
+    if not days and not utc_or_floating(declared):  # a local day (bare, or with its UTC offset): only the URL
+        return shown_day(declared, (url_date,))
     shown = (url_date, _visible_date(root, bylines, scan, None))
-    days = {d[:10] for d in seen}
     for day in shown:
-        if day and day[:10] != declared[:10] and day[:10] in days:
+        if day and day[:10] in days:
             return day[:10]
     return shown_day(declared, shown)
 
