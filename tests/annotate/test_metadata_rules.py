@@ -402,3 +402,15 @@ def test_shown_day_and_timestamp_kinds() -> None:
     assert dates.shown_day("2022-05-04T03:00:00Z", ("2022-05-01", None)) == "2022-05-04T03:00:00Z"
     assert dates.utc_or_floating("2022-05-04T03:00:00Z") and dates.utc_or_floating("2022-05-04T03:00:00")
     assert not dates.utc_or_floating("2022-05-04T03:00:00+02:00") and not dates.utc_or_floating("2022-05-04")
+
+
+def test_jsonld_author_given_by_reference() -> None:
+    """A ``@graph`` whose article names its author by ``@id`` (the Person node elsewhere in the graph)."""
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "Article", "headline": "T", "author": {"@id": "https://x.example/#/schema/person/1"}},
+        {"@type": ["Person"], "@id": "https://x.example/#/schema/person/1", "name": "Evan Symon"},
+        {"@type": "Person", "@id": "https://x.example/#/schema/person/2", "name": "Someone Else"}]}
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    assert _page(head, "<h1>T</h1>").authors == ("Evan Symon",)
+    graph["@graph"][0]["author"] = {"@id": "https://x.example/#/schema/person/unknown"}
+    assert _page(f'<script type="application/ld+json">{json.dumps(graph)}</script>', "<h1>T</h1>").authors == ()

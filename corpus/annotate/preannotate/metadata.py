@@ -166,14 +166,20 @@ def _walk_nodes(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk_nodes(value, depth + 1)
 
 
-def _names(value: Any, depth: int = 0) -> list[str]:
-    """Person / organisation names from a string, an object with ``name``, or a list of them."""
+def _names(value: Any, depth: int = 0, ids: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Person / organisation names from a string, an object with ``name``, or a list of them.
+
+    ``ids``: JSON-LD nodes by ``@id``, for a reference without a name (``{"@id": "…#/schema/person/…"}``).
+    """
     if depth > 4:
         return []
     if isinstance(value, list):
-        return [n for item in value for n in _names(item, depth + 1)]
+        return [n for item in value for n in _names(item, depth + 1, ids)]
     if isinstance(value, dict):
         name = value.get("name")
+        if name is None and ids and isinstance(ref := value.get("@id"), str) and ids.get(ref) is not value:
+            target = ids.get(ref)
+            return _names(target, depth + 1) if target is not None else []
         if isinstance(name, (list, dict)):
             return _names(name, depth + 1)
         if name is None and ("givenName" in value or "familyName" in value):
@@ -221,6 +227,7 @@ def _from_jsonld(root) -> dict[str, Any]:
     site: dict[str, Any] | None = None
     any_date: str | None = None
     seen: list[str] = []
+    ids: dict[str, dict[str, Any]] = {}
     for script in root.iter("script"):
         stype = (script.get("type") or "").strip().lower()
         text = script.text or ""
@@ -229,6 +236,8 @@ def _from_jsonld(root) -> dict[str, Any]:
         data = _load_jsonld(text)
         for node in _walk_nodes(data):
             types = _lower_types(node)
+            if isinstance(ref := node.get("@id"), str) and "name" in node:
+                ids.setdefault(ref, node)
             if not types & (SITE_TYPES | ORG_TYPES):
                 for key in _JSONLD_DATE_KEYS:
                     if key in node and (date := normalise_date(_first_str(node[key]))):
@@ -246,7 +255,7 @@ def _from_jsonld(root) -> dict[str, Any]:
         if node is None:
             continue
         _fill(out, "title", _first_str(node.get("headline")) or _first_str(node.get("name")))
-        _fill(out, "authors", _names(node.get("author")) or _names(node.get("creator")))
+        _fill(out, "authors", _names(node.get("author"), ids=ids) or _names(node.get("creator"), ids=ids))
         _fill(out, "date_published", normalise_date(_first_str(node.get("datePublished"))
                                                     or _first_str(node.get("dateCreated"))
                                                     or _first_str(node.get("uploadDate"))))
