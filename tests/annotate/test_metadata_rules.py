@@ -414,3 +414,14 @@ def test_jsonld_author_given_by_reference() -> None:
     assert _page(head, "<h1>T</h1>").authors == ("Evan Symon",)
     graph["@graph"][0]["author"] = {"@id": "https://x.example/#/schema/person/unknown"}
     assert _page(f'<script type="application/ld+json">{json.dumps(graph)}</script>', "<h1>T</h1>").authors == ()
+
+
+def test_region_holding_the_headline_is_not_excluded() -> None:
+    """A layout class ("sticky-sidebar-parent", "content-area sidebar") on the article's container."""
+    body = ('<div class="content-area sidebar"><h1>T</h1><span class="byline">By Emily Burack</span>'
+            '<time datetime="2020-01-08">8 January 2020</time></div>')
+    md = _page("", body)
+    assert md.authors == ("Emily Burack",) and md.date_published == "2020-01-08"
+    # a real sidebar (no headline in it) stays excluded
+    md = _page("", '<h1>T</h1><div class="sidebar"><span class="byline">By TOI staff</span></div>')
+    assert md.authors == ()

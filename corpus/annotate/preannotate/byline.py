@@ -461,6 +461,9 @@ EXCLUDED_REGION_DEPTH = 12
 def in_excluded_region(el, *, dates: bool = False) -> bool:
     """Whether ``el`` sits in comments, an author bio, a footer, navigation or a similar region.
 
+    Regions are footer / nav / aside / form / blockquote elements and elements whose class / id
+    words mark them, unless they hold an ``<h1>`` ("sticky-sidebar-parent" around the article).
+
     ``dates``: the narrower regions whose dates are not the article's
     (:data:`~corpus.annotate.preannotate.class_words.NOT_DATE_WORDS`).
     """
@@ -472,8 +475,8 @@ def in_excluded_region(el, *, dates: bool = False) -> bool:
         if node.tag in tags:
             return True
         cls, ident = node.get("class"), node.get("id")
-        if (cls or ident) and excluding(f"{cls or ''} {ident or ''}"):
-            return True
+        if (cls or ident) and excluding(f"{cls or ''} {ident or ''}") and node.find(".//h1") is None:
+            return True  # a region holding the headline is the article, whatever its class says
         node = node.getparent()
     return False
 
