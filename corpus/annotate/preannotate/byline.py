@@ -21,7 +21,10 @@ from corpus.annotate.preannotate.class_words import (
     HEADLINE_FLAG,
     class_flags,
     excluding_class,
+    excluding_date_class,
 )
+from corpus.annotate.preannotate.dates import TEXT_DATES, date_in_text
+from corpus.annotate.preannotate.dates import date_in_url as date_in_url  # re-exported
 
 #: Separators between the parts of a ``<title>`` ("Headline | Section | Site").
 _TITLE_SEP = re.compile(r"(\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*|\s*::\s*|:\s+)")
@@ -64,38 +67,6 @@ _NOT_NAMES = frozenset({"admin", "administrator", "redaktion", "editor", "editor
                         "anonymous", "unknown", "share", "follow", "email", "more", "read more", "posted",
                         "comments", "comment", "home", "menu", "login", "about", "contact"})
 
-#: Month names (lower-case, accents kept) -> month number, for dates written out in text.
-MONTHS: dict[str, int] = {}
-for _i, _names in enumerate((
-    "january jan januar janvier enero gennaio janeiro januari jänner janv ene genn",
-    "february feb februar février fevrier febrero febbraio fevereiro februari févr fév fevr",
-    "march mar märz maerz mars marzo março maart mrt",
-    "april apr avril abril aprile avr",
-    "may mai mayo maggio maio mei mag",
-    "june jun juni juin junio giugno junho",
-    "july jul juli juillet julio luglio julho juil lug",
-    "august aug août aout agosto augustus ago",
-    "september sep sept septembre septiembre settembre setembro set",
-    "october oct oktober octobre octubre ottobre outubro okt ott out",
-    "november nov novembre noviembre novembro",
-    "december dec dezember décembre decembre diciembre dicembre dezembro dic dez déc",
-), start=1):
-    for _n in _names.split():
-        MONTHS.setdefault(_n, _i)
-_MONTH_RX = "|".join(sorted(MONTHS, key=len, reverse=True))
-_TEXT_DATES = (
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
-    (re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"), ("d", "m", "y")),
-    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), ("d", "m", "y")),
-    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RX})\.?,?\s+(?:de\s+)?(\d{{4}})\b",
-                re.IGNORECASE), ("d", "mon", "y")),
-    (re.compile(rf"\b({_MONTH_RX})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.IGNORECASE),
-     ("mon", "d", "y")),
-)
-_URL_DATES = (
-    re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|_|\.|$)"),
-    re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)"),
-)
 
 
 def fold_words(s: str) -> list[str]:
@@ -270,7 +241,7 @@ def _lead_in(s: str) -> str:
 def _cut_date(s: str) -> str:
     """Text before the first date or time in ``s`` (a byline reads "Name · 3 May 2024 · 4 min read")."""
     cut = len(s)
-    for rx, _ in _TEXT_DATES:
+    for rx, _ in TEXT_DATES:
         m = rx.search(s)
         if m:
             cut = min(cut, m.start())
@@ -297,8 +268,10 @@ _NO_HEADLINE_TAGS = frozenset({"script", "style", "head", "title", "meta"})
 _HEADLINE_TAGS = frozenset({"h2", "div", "span", "p", "header"})
 _CREDIT_START_TAGS = frozenset({"div", "p", "span", "header"})
 _NO_DATE_TAGS = frozenset({"script", "style", "head", "a"})
+#: ``itemprop`` values of an element showing the publication date.
+_DATE_PROPS = frozenset({"datepublished", "datecreated", "uploaddate"})
 #: Tags :class:`PageScan` looks at even without class / id flags or ``itemprop`` (links, ``<h1>``, ``<h2>``).
-_SCAN_TAGS = frozenset({"a", "h1", "h2"})
+_SCAN_TAGS = frozenset({"a", "h1", "h2", "time"})
 
 
 class PageScan:
@@ -308,16 +281,20 @@ class PageScan:
     (``kind`` ``"itemprop"`` for ``itemprop=author|creator``, else ``"marked"``: ``rel=author``, a
     link into an ``/author/`` path, byline class / id words); ``headlines``: ``(element, is_h1)`` of
     ``<h1>`` and ``itemprop=headline`` / title-classed elements; ``credit_starts``: ``<h1>``, ``<h2>``
-    and title-classed blocks; ``dated``: ``(node index, element)`` of date-classed elements.
+    and title-classed blocks; ``dated``: ``(node index, element)`` of date-classed elements;
+    ``date_props``: elements (not ``<meta>``) marked ``itemprop=datePublished|dateCreated|uploadDate``;
+    ``times``: ``<time>`` elements.
     """
 
-    __slots__ = ("credit_starts", "dated", "headlines", "marked")
+    __slots__ = ("credit_starts", "date_props", "dated", "headlines", "marked", "times")
 
     def __init__(self, root) -> None:
         marked: list[tuple[object, str]] = []
         headlines: list[tuple[object, bool]] = []
         credit_starts: list = []
         dated: list[tuple[int, object]] = []
+        date_props: list = []
+        times: list = []
         flags_of = CLASS_FLAGS.get
         for i, el in enumerate(root.iter()):
             tag = el.tag
@@ -343,6 +320,8 @@ class PageScan:
                     props = itemprop.lower().split()
                     if "author" in props or "creator" in props:
                         kind = "itemprop"
+                    elif not _DATE_PROPS.isdisjoint(props):
+                        date_props.append(el)
                 if kind is None:
                     rel = get("rel")
                     if rel and "author" in rel.lower().split():
@@ -353,6 +332,8 @@ class PageScan:
                         kind = "marked"
                 if kind is not None:
                     marked.append((el, kind))
+            if tag == "time":
+                times.append(el)
             if tag == "h1":
                 headlines.append((el, True))
                 credit_starts.append(el)
@@ -365,13 +346,14 @@ class PageScan:
             if flags & DATE_FLAG and tag not in _NO_DATE_TAGS:
                 dated.append((i, el))
         self.marked, self.headlines, self.credit_starts, self.dated = marked, headlines, credit_starts, dated
+        self.date_props, self.times = date_props, times
 
 
 @functools.cache
-def _following_xpath(follow: int):
+def _following_xpath(follow: int, axis: str = "following"):
     from lxml import etree
 
-    return etree.XPath(f"following::*[position() <= {int(follow)}]")
+    return etree.XPath(f"{axis}::*[position() <= {int(follow)}]")
 
 
 _AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|byline|profile/staff)/")
@@ -469,43 +451,37 @@ _STRONG_LEAD_IN = re.compile(r"^(?:(?:written|posted|published|text|words|story)
                              r"verfasst\s+von|di|της|του|автор)\b[:\s]*(?:[^\W\d_]|$)", re.IGNORECASE)
 
 
-def in_excluded_region(el) -> bool:
-    """Whether ``el`` sits in comments, an author bio, a footer, navigation or a similar region."""
+_EXCLUDED_TAGS = frozenset({"footer", "nav", "aside", "form", "blockquote"})
+#: For dates: not ``<form>`` (some sites wrap the whole page in one).
+_EXCLUDED_DATE_TAGS = frozenset({"footer", "nav", "aside", "blockquote"})
+#: Ancestors :func:`in_excluded_region` looks at.
+EXCLUDED_REGION_DEPTH = 12
+
+
+def in_excluded_region(el, *, dates: bool = False) -> bool:
+    """Whether ``el`` sits in comments, an author bio, a footer, navigation or a similar region.
+
+    Regions are footer / nav / aside / form / blockquote elements and elements whose class / id
+    words mark them, unless they hold an ``<h1>`` ("sticky-sidebar-parent" around the article).
+
+    ``dates``: the narrower regions whose dates are not the article's
+    (:data:`~corpus.annotate.preannotate.class_words.NOT_DATE_WORDS`).
+    """
+    tags, excluding = (_EXCLUDED_DATE_TAGS, excluding_date_class) if dates else (_EXCLUDED_TAGS, excluding_class)
     node = el
-    for _ in range(12):
+    for _ in range(EXCLUDED_REGION_DEPTH):
         if node is None or not isinstance(node.tag, str):
             break
-        if node.tag in ("footer", "nav", "aside", "form", "blockquote"):
+        if node.tag in tags:
             return True
         cls, ident = node.get("class"), node.get("id")
-        if (cls or ident) and excluding_class(f"{cls or ''} {ident or ''}"):
-            return True
+        if (cls or ident) and excluding(f"{cls or ''} {ident or ''}") and node.find(".//h1") is None:
+            return True  # a region holding the headline is the article, whatever its class says
         node = node.getparent()
     return False
 
 
-
-
 # -- dates ------------------------------------------------------------------------------------------
-def date_in_text(text: str) -> str | None:
-    """The first date written out in ``text`` (ISO, ``DD.MM.YYYY``, ``D Month YYYY``, ``Month D, YYYY``)."""
-    best: tuple[int, str] | None = None
-    for rx, order in _TEXT_DATES:
-        m = rx.search(text)
-        if not m:
-            continue
-        got = dict(zip(order, m.groups(), strict=True))
-        month = int(got["m"]) if "m" in got else MONTHS.get(got["mon"].lower().rstrip("."))
-        iso = _iso(got["y"], month, got["d"])
-        if iso is None and "m" in got and "/" in m.group(0):  # 01/23/2020: month first
-            iso = _iso(got["y"], int(got["d"]), str(got["m"]))
-        if iso and (best is None or m.start() < best[0]):
-            best = (m.start(), iso)
-    return best[1] if best else None
-
-
-
-
 def date_elements(root, limit: int = 4000, scan: PageScan | None = None) -> Iterator[str]:
     """Texts (and ``title`` / ``datetime``-like attributes) of short date-classed elements, page order.
 
@@ -519,33 +495,60 @@ def date_elements(root, limit: int = 4000, scan: PageScan | None = None) -> Iter
             if v:
                 yield v
         text = text_of(el, " ")
-        if text and len(text.split()) <= MAX_DATE_LINE_WORDS and not in_excluded_region(el):
+        if text and len(text.split()) <= MAX_DATE_LINE_WORDS and not in_excluded_region(el, dates=True):
             yield text
 
 
-def date_in_url(url: str | None) -> str | None:
-    """A ``/YYYY/MM/DD/`` (or ``YYYY-MM-DD``, ``YYYYMMDD``) date in the URL's path."""
-    if not url:
+#: Elements after / before the headline whose own text :func:`headline_date` reads.
+HEADLINE_DATE_FOLLOW, HEADLINE_DATE_PRECEDE = 25, 6
+
+
+def headline_date(scan: PageScan) -> str | None:
+    """A date written next to the headline: in the own text (and tail) of the first ``<h1>`` (else
+    headline-classed element) and of the :data:`HEADLINE_DATE_FOLLOW` elements after it, else of the
+    :data:`HEADLINE_DATE_PRECEDE` elements before it ("Samstag, 5. Oktober 2013", "Paddy · April 19, 2019")."""
+    heads = scan.headlines
+    start = next((el for el, is_h1 in heads if is_h1), heads[0][0] if heads else None)
+    if start is None:
         return None
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        return None
-    for rx in _URL_DATES:
-        m = rx.search(path)
-        if m:
-            iso = _iso(m.group(1), int(m.group(2)), m.group(3))
-            if iso:
-                return iso
+    date = date_in_text(start.tail or "")
+    if date:
+        return date
+    for axis, n in (("following", HEADLINE_DATE_FOLLOW), ("preceding", HEADLINE_DATE_PRECEDE)):
+        for el in _following_xpath(n, axis)(start):
+            if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+                continue
+            date = date_in_text(el.text or "") or date_in_text(el.tail or "")
+            if date:
+                return date
     return None
 
 
-def _iso(y: str, month: int | None, d: str) -> str | None:
-    import datetime as _dt
+#: Characters of body text :func:`page_text_date` reads at most.
+PAGE_DATE_CHARS = 20_000
 
-    if month is None:
-        return None
+
+@functools.cache
+def _body_texts():
+    from lxml import etree
+
+    return etree.XPath("//body//text()[not(parent::script or parent::style or parent::noscript)]",
+                       smart_strings=False)
+
+
+def page_text_date(root, limit: int = PAGE_DATE_CHARS) -> str | None:
+    """The first date written in the first ``limit`` characters of the page's body text (scripts and
+    styles left out): the last resort."""
     try:
-        return _dt.date(int(y), month, int(d)).isoformat() if 1900 <= int(y) <= 2100 else None
-    except ValueError:
+        texts = _body_texts()(root)
+    except (ValueError, TypeError):
         return None
+    size = 0
+    for t in texts:
+        date = date_in_text(t)
+        if date:
+            return date
+        size += len(t)
+        if size >= limit:
+            break
+    return None

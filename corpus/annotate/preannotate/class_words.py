@@ -17,6 +17,10 @@ BYLINE_WORDS = frozenset({"author", "authors", "byline", "byl", "autor", "autore
 NOT_BYLINE_WORDS = frozenset({"comment", "comments", "reply", "respond", "bio", "box", "related", "footer",
                               "sidebar", "widget", "avatar", "form", "label", "nav", "menu", "review",
                               "reviews", "testimonial", "quote", "gravatar", "share", "social"})
+#: Class / id words of regions whose dates are not the article's (narrower than :data:`NOT_BYLINE_WORDS`:
+#: a date in a "box" or next to a "share" button is still the article's).
+NOT_DATE_WORDS = frozenset({"comment", "comments", "reply", "respond", "related", "footer", "sidebar",
+                            "widget", "nav", "menu", "testimonial"})
 #: Class / id words of headline elements.
 HEADLINE_WORDS = frozenset({"title", "headline", "heading", "titular", "titre", "titel", "titolo", "tit"})
 #: Class / id words of elements that show a date.
@@ -85,6 +89,7 @@ def trie_pattern(words: Iterable[str]) -> str:
 #: A word of :func:`split_class` is a substring of ``raw.lower()`` (the camelCase split only adds spaces).
 _FLAG_WORD_HINT = re.compile(trie_pattern(BYLINE_WORDS | HEADLINE_WORDS | DATE_WORDS))
 _NOT_BYLINE_HINT = re.compile(trie_pattern(NOT_BYLINE_WORDS))
+_NOT_DATE_HINT = re.compile(trie_pattern(NOT_DATE_WORDS))
 #: Words that keep a region's names as authors even next to :data:`NOT_BYLINE_WORDS` (``byline-box``).
 _BYLINE_KEEP = frozenset({"byline", "byl"})
 
@@ -95,3 +100,10 @@ def excluding_class(raw: str) -> bool:
         return False
     words = split_class(raw)
     return not words.isdisjoint(NOT_BYLINE_WORDS) and words.isdisjoint(_BYLINE_KEEP)
+
+
+def excluding_date_class(raw: str) -> bool:
+    """Whether the class / id words of ``raw`` mark a region of :data:`NOT_DATE_WORDS` (comments, footers, …)."""
+    if _NOT_DATE_HINT.search(raw.lower()) is None:
+        return False
+    return not split_class(raw).isdisjoint(NOT_DATE_WORDS)
