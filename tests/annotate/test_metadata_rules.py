@@ -147,13 +147,13 @@ def test_site_credited_as_author_only_when_nobody_else() -> None:
     ],
 )
 def test_date_in_text(text, iso) -> None:
-    assert rules.date_in_text(text) == iso
+    assert dates.date_in_text(text) == iso
 
 
 def test_date_in_url_and_date_classes() -> None:
-    assert rules.date_in_url("https://x.example/2021/10/20/story") == "2021-10-20"
-    assert rules.date_in_url("https://x.example/news-20200214-story.html") == "2020-02-14"
-    assert rules.date_in_url("https://x.example/2021/13/40/story") is None
+    assert dates.date_in_url("https://x.example/2021/10/20/story") == "2021-10-20"
+    assert dates.date_in_url("https://x.example/news-20200214-story.html") == "2020-02-14"
+    assert dates.date_in_url("https://x.example/2021/13/40/story") is None
     assert _page("", "<h1>T</h1><p>x</p>", url="https://x.example/2021/10/20/story").date_published == "2021-10-20"
     assert _page("", '<h1>T</h1><span class="post-date">March 3, 2020</span>').date_published == "2020-03-03"
     # a date in the footer is not the publication date

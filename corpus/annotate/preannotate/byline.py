@@ -24,7 +24,6 @@ from corpus.annotate.preannotate.class_words import (
     excluding_date_class,
 )
 from corpus.annotate.preannotate.dates import TEXT_DATES, date_in_text
-from corpus.annotate.preannotate.dates import date_in_url as date_in_url  # re-exported
 
 #: Separators between the parts of a ``<title>`` ("Headline | Section | Site").
 _TITLE_SEP = re.compile(r"(\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*|\s*::\s*|:\s+)")
