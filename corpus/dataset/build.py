@@ -44,6 +44,7 @@ from corpus.dataset.layout import (
     PARQUET_OPTIONS,
     README,
 )
+from corpus.dataset.memory import build_memory_pool, release
 from corpus.dataset.rows import schemas
 from corpus.dataset.splits import GROUP_KEY_RULE, SPLIT_RATIOS, SPLIT_RULE, SPLIT_SEED, SPLITS
 from corpus.dataset.stats import CorpusStats
@@ -259,22 +260,23 @@ def build(
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        result = _write_all(
-            tmp,
-            inp,
-            seed=seed,
-            filters=filters,
-            name=name or "webcorpus",
-            changelog=log_path,
-            date_published=date_published,
-            citations=citations or {},
-            batch_rows=batch_rows,
-            shard_rows=shard_rows,
-            dedup=dedup,
-            check_leakage=check_leakage,
-            jobs=jobs,
-            progress=progress,
-        )
+        with build_memory_pool():
+            result = _write_all(
+                tmp,
+                inp,
+                seed=seed,
+                filters=filters,
+                name=name or "webcorpus",
+                changelog=log_path,
+                date_published=date_published,
+                citations=citations or {},
+                batch_rows=batch_rows,
+                shard_rows=shard_rows,
+                dedup=dedup,
+                check_leakage=check_leakage,
+                jobs=jobs,
+                progress=progress,
+            )
         from corpus.dataset.verify import verify_dir
 
         problems = verify_dir(tmp).problems
@@ -359,6 +361,8 @@ def _write_all(
             shards += split_shards
             for c, n in nbytes.items():
                 arrow_bytes[c][split] = n
+    del writers
+    release()  # the row buffers are gone: the plot and the card start from what the build still holds
 
     configs: dict[str, Any] = {}
     for c in CONFIGS:

@@ -28,7 +28,10 @@ document always points at a kept one.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
+import sys
+import types
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -46,6 +49,7 @@ _WORD = re.compile(r"\w+")
 _CRC_CACHE = 1 << 16  # tokens whose CRC-32 a MinHasher remembers (then it starts afresh)
 #: datasketch's MinHash permutation scheme (uint32 values; part of what decides the signatures)
 SCHEME = "affine32"
+_INTEGRATE = "scipy.integrate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,41 @@ def text_key(text: str) -> str:
     return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
 
 
+def datasketch() -> Any:
+    """The ``datasketch`` module, imported without ``scipy.integrate`` (about 37 MiB resident).
+
+    ``datasketch.lsh`` imports ``scipy.integrate.quad`` at the top only to choose bands and rows when
+    ``MinHashLSH`` is given none; the build always passes them (:func:`lsh_params`). While datasketch is
+    imported, ``scipy.integrate`` is a stand-in whose ``quad`` imports the real function on first call,
+    so datasketch behaves as before; the stand-in is gone from ``sys.modules`` afterwards.
+    """
+    mod = sys.modules.get("datasketch")
+    if mod is not None:
+        return mod
+    if _INTEGRATE in sys.modules:
+        return importlib.import_module("datasketch")
+    stand_in = types.ModuleType(_INTEGRATE)
+    stand_in.quad = _quad  # type: ignore[attr-defined]
+    sys.modules[_INTEGRATE] = stand_in
+    try:
+        return importlib.import_module("datasketch")
+    except ImportError:  # a datasketch that needs more of scipy.integrate: import it the plain way
+        for name in [m for m in sys.modules if m == "datasketch" or m.startswith("datasketch.")]:
+            del sys.modules[name]
+        sys.modules.pop(_INTEGRATE, None)
+        return importlib.import_module("datasketch")
+    finally:
+        if sys.modules.get(_INTEGRATE) is stand_in:
+            del sys.modules[_INTEGRATE]
+
+
+def _quad(*args: Any, **kwargs: Any) -> Any:
+    """``scipy.integrate.quad``, imported when first called."""
+    from scipy.integrate import quad
+
+    return quad(*args, **kwargs)
+
+
 class _TokenCrc(dict):
     """CRC-32 of a token's UTF-8 bytes, remembered (tokens repeat within and across documents)."""
 
@@ -127,8 +166,8 @@ class MinHasher:
 
     def __init__(self, num_perm: int = DEDUP_NUM_PERM, shingle: int = DEDUP_SHINGLE, seed: int = DEFAULT_SEED):
         import numpy as np
-        from datasketch import MinHash
 
+        MinHash = datasketch().MinHash
         self.np = np
         self._minhash = MinHash
         self.num_perm = num_perm
@@ -185,9 +224,7 @@ class MinHasher:
 
 def lean_minhash(sig: Any, seed: int = DEFAULT_SEED) -> Any:
     """A stored signature (uint32 values) as a ``datasketch.LeanMinHash`` (what MinHashLSH indexes)."""
-    from datasketch import LeanMinHash
-
-    return LeanMinHash(seed=seed, hashvalues=sig, scheme=SCHEME)
+    return datasketch().LeanMinHash(seed=seed, hashvalues=sig, scheme=SCHEME)
 
 
 class Fingerprinter:
@@ -231,9 +268,7 @@ def lsh_params(num_perm: int, threshold: float = DEDUP_THRESHOLD,
 
 def _lsh(num_perm: int, threshold: float) -> Any:
     """An empty ``datasketch.MinHashLSH`` with the banding of :func:`lsh_params`."""
-    from datasketch import MinHashLSH
-
-    return MinHashLSH(threshold=threshold, num_perm=num_perm, params=lsh_params(num_perm, threshold))
+    return datasketch().MinHashLSH(threshold=threshold, num_perm=num_perm, params=lsh_params(num_perm, threshold))
 
 
 def _band_groups(sigs, ok, bands: int, rows: int) -> dict[int, list[tuple[int, int]]]:

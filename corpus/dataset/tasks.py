@@ -216,6 +216,9 @@ _WORKER_CONTEXT: Context | None = None
 
 def _init_worker(ctx: Context) -> None:
     global _WORKER_CONTEXT
+    from corpus.dataset.memory import use_build_memory_pool
+
+    use_build_memory_pool()
     _WORKER_CONTEXT = ctx
 
 

@@ -133,6 +133,8 @@ class ConfigWriter:
                 self._open()
             take = min(self.shard_rows - self.shard_count, total - done)
             table = self._table(done, done + take)
+            if done + take == total:  # the last table: the buffered pieces are copied, let them go before encoding
+                self.pieces = []
             self.arrow_bytes += table.nbytes
             assert self.writer is not None
             self.writer.write_table(table, row_group_size=self.batch_rows)

@@ -113,12 +113,12 @@ def _utf8_status(raw: bytes) -> tuple[int, int]:
     return invalid, len(text) - ascii_bytes - invalid
 
 
-def _valid_utf8(raw: bytes) -> bool:
+def _as_utf8(raw: bytes) -> str | None:
+    """``raw`` decoded as UTF-8 when it is valid UTF-8, else ``None`` (decoded once, for the test and the text)."""
     try:
-        raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def decode_page(raw: bytes, *, declared: str | None = None, html: bool = True) -> Decoded:
@@ -139,17 +139,17 @@ def decode_page(raw: bytes, *, declared: str | None = None, html: bool = True) -
     meta = prescan(raw) if html else None
     if meta is not None:
         if meta == "utf-8":
-            if _valid_utf8(raw):
-                return Decoded(raw.decode("utf-8"), "utf-8", "meta")
+            if (text := _as_utf8(raw)) is not None:
+                return Decoded(text, "utf-8", "meta")
             invalid, valid = _utf8_status(raw)
             if invalid <= max(UTF8_TOLERATED_INVALID, valid // UTF8_VALID_PER_INVALID):
                 return Decoded(decode_with(raw, "utf-8"), "utf-8", "meta")
-        elif not raw.isascii() and _valid_utf8(raw):
-            return Decoded(raw.decode("utf-8"), "utf-8", "meta-valid-utf-8")
+        elif not raw.isascii() and (text := _as_utf8(raw)) is not None:
+            return Decoded(text, "utf-8", "meta-valid-utf-8")
         else:
             return Decoded(decode_with(raw, meta), meta, "meta")
-    if _valid_utf8(raw):
-        return Decoded(raw.decode("utf-8"), "utf-8", "valid-utf-8")
+    if (text := _as_utf8(raw)) is not None:
+        return Decoded(text, "utf-8", "valid-utf-8")
     detected = _detect(raw)
     if detected is not None:
         return Decoded(decode_with(raw, detected), detected, "detected")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +62,7 @@ def test_damaged_model_file_is_a_config_error(tmp_path: Path) -> None:
     model = default_model()
     save_model(model, tmp_path / "copy.npz")
     assert (tmp_path / "copy.npz").read_bytes() == MODEL_PATH.read_bytes()  # same model, same bytes
-    tampered = replace(model, baseline=model.baseline + 1.0)
+    tampered = dataclasses.replace(model, baseline=model.baseline + 1.0)  # fields only, not cached arrays
     save_model(tampered, tmp_path / "tampered.npz")
     with pytest.raises(ConfigError, match="digest"):
         load_model(tmp_path / "tampered.npz")

@@ -10,6 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from corpus.annotate.preannotate import byline as rules
+from corpus.annotate.preannotate import class_words as cw
+from corpus.annotate.preannotate import dates
 from corpus.annotate.preannotate import ner as ner_mod
 from corpus.annotate.preannotate.metadata import extract_metadata
 from corpus.model import Block
@@ -145,13 +147,13 @@ def test_site_credited_as_author_only_when_nobody_else() -> None:
     ],
 )
 def test_date_in_text(text, iso) -> None:
-    assert rules.date_in_text(text) == iso
+    assert dates.date_in_text(text) == iso
 
 
 def test_date_in_url_and_date_classes() -> None:
-    assert rules.date_in_url("https://x.example/2021/10/20/story") == "2021-10-20"
-    assert rules.date_in_url("https://x.example/news-20200214-story.html") == "2020-02-14"
-    assert rules.date_in_url("https://x.example/2021/13/40/story") is None
+    assert dates.date_in_url("https://x.example/2021/10/20/story") == "2021-10-20"
+    assert dates.date_in_url("https://x.example/news-20200214-story.html") == "2020-02-14"
+    assert dates.date_in_url("https://x.example/2021/13/40/story") is None
     assert _page("", "<h1>T</h1><p>x</p>", url="https://x.example/2021/10/20/story").date_published == "2021-10-20"
     assert _page("", '<h1>T</h1><span class="post-date">March 3, 2020</span>').date_published == "2020-03-03"
     # a date in the footer is not the publication date
@@ -272,3 +274,154 @@ def test_plain_tree_gives_the_same_metadata() -> None:
     assert extract_metadata(parse_html(_SCAN_PAGE, plain=True), url=url) == extract_metadata(
         parse_html(_SCAN_PAGE), url=url)
     assert extract_metadata(parse_html(_SCAN_PAGE), url=url).metadata.title == "Tram line opens"
+
+
+@pytest.mark.parametrize(("value", "flags"), [
+    ("byline", cw.BYLINE_FLAG | cw.DATE_FLAG), ("postAuthor", cw.BYLINE_FLAG),
+    ("AUTHOR-box", cw.BYLINE_FLAG), ("entry_title main", cw.HEADLINE_FLAG),
+    ("postDate", cw.DATE_FLAG), ("meta info", cw.DATE_FLAG),
+    ("update subtitle authorship", 0),  # flag words only inside longer words
+    ("menu-item menu-item-2353279", 0), ("", 0), ("Titel", cw.HEADLINE_FLAG),
+])
+def test_class_flags_are_whole_words(value, flags) -> None:
+    """A class / id value flags an element only by a whole word (camelCase, ``-``, ``_`` split), any case."""
+    cw.CLASS_FLAGS.clear()
+    assert cw.class_flags(value) == flags
+    assert cw.class_flags(value) == flags  # and the cached value is the same
+
+
+def test_rel_author_marks_any_element() -> None:
+    """``rel="author"`` marks an element that has no class, id or itemprop (not only a link)."""
+    for plain in (False, True):
+        root = parse_html("<html><body><h1>Tram line opens</h1><p><span rel='author'>Ann Lee</span></p>"
+                          "<p class='x'>Text of the article.</p></body></html>", plain=plain)
+        scan = rules.PageScan(root)
+        assert [(rules.text_of(el), kind) for el, kind in scan.marked] == [("Ann Lee", "marked")]
+        assert rules.byline_texts(root, scan=scan) == ["Ann Lee"]
+
+
+@pytest.mark.parametrize(("attrs", "excluded"), [
+    ('class="commentList"', True), ('id="site-footer"', True), ('class="byline-box"', False),
+    ('class="inbox sharedContent"', False), ('class="post" id="related_posts"', True), ("", False),
+])
+def test_excluded_region_by_class_words(attrs, excluded) -> None:
+    """Comments, related boxes, footers … exclude their names by whole class / id words; a byline class keeps them."""
+    root = parse_html(f"<html><body><div {attrs}><p><span class='author'>Jane Doe</span></p></div></body></html>")
+    span = next(el for el in root.iter("span"))
+    assert rules.in_excluded_region(span) is excluded
+
+
+# -- publication dates (corpus-metadata 1.2.0) -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Германия 15 августа 2016, 13:43", "2016-08-15"),
+        ("opublikowano 3 maja 2021", "2021-05-03"),
+        ("发布于 2020年2月14日 10:00", "2020-02-14"),
+        ("2019.10.16 | News", "2019-10-16"),
+        ("publicerad 3 augusti 2020", "2020-08-03"),
+        ("12 Μαρτίου 2021", "2021-03-12"),
+        ("jeudi 13 juin 2019, par Attac", "2019-06-13"),
+        ("Okt 13, 2022 | Umwelt", "2022-10-13"),
+        ("2019/02/30", None),
+    ],
+)
+def test_date_in_text_more_languages_and_forms(text, iso) -> None:
+    assert dates.date_in_text(text) == iso
+
+
+def test_normalise_date_year_month_and_no_worded_guess() -> None:
+    assert dates.normalise_date("2020-05") == "2020-05"
+    assert dates.normalise_date("2020-13") is None
+    assert dates.normalise_date("Posted by Jane in News") is None
+    assert dates.normalise_date("March 3, 2020") == "2020-03-03"
+
+
+def test_dates_declared_in_more_places() -> None:
+    # JSON-LD in a <script> without a type
+    ld = '<script>{"@context": "https://schema.org", "@type": "NewsArticle", "datePublished": "2022-01-28"}</script>'
+    assert _page(ld, "<h1>T</h1>").date_published == "2022-01-28"
+    # a plain script is not read as JSON-LD
+    assert _page('<script>{"datePublished": "2022-01-28"}</script>', "<h1>T</h1>").date_published is None
+    # itemprop=datePublished on any element (text), uploadDate in <meta itemprop>
+    assert _page("", '<h1>T</h1><li itemprop="datePublished">19. Oktober 2019</li>').date_published == "2019-10-19"
+    assert _page('<meta itemprop="uploadDate" content="2019-10-16T18:15:00+02:00">',
+                 "<h1>T</h1>").date_published == "2019-10-16T18:15:00+02:00"
+
+
+def test_date_regions_narrower_than_byline_regions() -> None:
+    # a date inside a "box" (or a page-wide <form>) is the article's; one in the comments is not
+    assert _page("", '<h1>T</h1><div class="contentBox"><time datetime="2021-04-28">x</time></div>'
+                 ).date_published == "2021-04-28"
+    assert _page("", '<form><h1>T</h1><time datetime="2021-04-28">x</time></form>').date_published == "2021-04-28"
+    assert _page("", '<h1>T</h1><div class="comments"><time datetime="2021-04-28">x</time></div>'
+                 ).date_published is None
+
+
+def test_date_next_to_the_headline_and_page_text_fallback() -> None:
+    assert _page("", "<h1>T</h1><div><span>Samstag, 5. Oktober 2013</span></div><p>x</p>"
+                 ).date_published == "2013-10-05"
+    assert _page("", "<div><b>Mise en ligne 23 mai 2019</b></div><h1>T</h1><p>x</p>").date_published == "2019-05-23"
+    # last resort: the first date written in the body text
+    body = "<h1>T</h1>" + "<p>text</p>" * 40 + "<p>Erschienen am: 01.11.2023</p>"
+    assert _page("", body).date_published == "2023-11-01"
+    assert _page("", "<h1>T</h1><p>Nothing dated, 12 items, 2020 vision.</p>").date_published is None
+
+
+def test_declared_day_corrected_to_the_day_the_page_shows() -> None:
+    utc = '<meta property="article:published_time" content="2022-05-04T03:37:37+00:00">'
+    shown = '<h1>T</h1><span class="date">3 May 2022</span>'
+    assert _page(utc, shown).date_published == "2022-05-03"
+    # a timestamp with its local offset is the local day: it stands
+    local = '<meta property="article:published_time" content="2022-05-04T03:37:37+02:00">'
+    assert _page(local, shown).date_published == "2022-05-04T03:37:37+02:00"
+    # the URL's day corrects a bare declared day one off; a date further away is a different date
+    bare = '<meta property="article:published_time" content="2023-11-09">'
+    assert _page(bare, "<h1>T</h1>", url="https://x.example/2023/11/08/story").date_published == "2023-11-08"
+    assert _page(bare, "<h1>T</h1>", url="https://x.example/2023/10/08/story").date_published == "2023-11-09"
+    assert _page(utc, '<h1>T</h1><span class="date">1 May 2022</span>').date_published == "2022-05-04T03:37:37+00:00"
+
+
+def test_shown_date_picks_among_declared_publication_dates() -> None:
+    # JSON-LD says 2018, <meta> says 2020, the page shows 2020: the shown one wins
+    head = ('<script type="application/ld+json">{"@type": "Article", "datePublished": "2018-02-23"}</script>'
+            '<meta property="article:published_time" content="2020-10-13T20:48:33+02:00">')
+    assert _page(head, '<h1>T</h1><time datetime="2020-10-13">Oct 13, 2020</time>').date_published == "2020-10-13"
+    # a shown date equal to dateModified only is the update, not the publication
+    head = ('<script type="application/ld+json">{"@type": "Article", "datePublished": "2018-02-23",'
+            ' "dateModified": "2020-10-13"}</script>')
+    assert _page(head, '<h1>T</h1><time datetime="2020-10-13">Oct 13, 2020</time>').date_published == "2018-02-23"
+    # a forum repeats <meta itemprop=datePublished> per post: only the first counts
+    head = "".join(f'<meta itemprop="datePublished" content="2024-01-{d:02d}T10:00:00-05:00">' for d in (3, 4, 5))
+    assert _page(head, '<h1>T</h1><time datetime="2024-01-05T10:00:00-05:00">Jan 5</time>'
+                 ).date_published == "2024-01-03T10:00:00-05:00"
+
+
+def test_shown_day_and_timestamp_kinds() -> None:
+    assert dates.shown_day("2022-05-04T03:00:00Z", (None, "2022-05-03")) == "2022-05-03"
+    assert dates.shown_day("2022-05-04T03:00:00Z", ("2022-05-01", None)) == "2022-05-04T03:00:00Z"
+    assert dates.utc_or_floating("2022-05-04T03:00:00Z") and dates.utc_or_floating("2022-05-04T03:00:00")
+    assert not dates.utc_or_floating("2022-05-04T03:00:00+02:00") and not dates.utc_or_floating("2022-05-04")
+
+
+def test_jsonld_author_given_by_reference() -> None:
+    """A ``@graph`` whose article names its author by ``@id`` (the Person node elsewhere in the graph)."""
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "Article", "headline": "T", "author": {"@id": "https://x.example/#/schema/person/1"}},
+        {"@type": ["Person"], "@id": "https://x.example/#/schema/person/1", "name": "Evan Symon"},
+        {"@type": "Person", "@id": "https://x.example/#/schema/person/2", "name": "Someone Else"}]}
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    assert _page(head, "<h1>T</h1>").authors == ("Evan Symon",)
+    graph["@graph"][0]["author"] = {"@id": "https://x.example/#/schema/person/unknown"}
+    assert _page(f'<script type="application/ld+json">{json.dumps(graph)}</script>', "<h1>T</h1>").authors == ()
+
+
+def test_region_holding_the_headline_is_not_excluded() -> None:
+    """A layout class ("sticky-sidebar-parent", "content-area sidebar") on the article's container."""
+    body = ('<div class="content-area sidebar"><h1>T</h1><span class="byline">By Emily Burack</span>'
+            '<time datetime="2020-01-08">8 January 2020</time></div>')
+    md = _page("", body)
+    assert md.authors == ("Emily Burack",) and md.date_published == "2020-01-08"
+    # a real sidebar (no headline in it) stays excluded
+    md = _page("", '<h1>T</h1><div class="sidebar"><span class="byline">By TOI staff</span></div>')
+    assert md.authors == ()

@@ -23,8 +23,8 @@ from corpus.text.normalise import normalise_html_root, parse_html
 __all__ = ["LABELLERS", "METADATA_TOOL", "METADATA_VERSION", "PREANNOTATOR_VERSION", "preannotate"]
 
 PREANNOTATOR_VERSION = "1.0.0"
-#: Version of the metadata rules (``metadata.py``, ``byline.py``); recorded in ``annotation.metadata.tool``.
-METADATA_VERSION = "1.1.0"
+#: Version of the metadata rules (``metadata.py``, ``byline.py``, ``class_words.py``); in ``annotation.metadata.tool``.
+METADATA_VERSION = "1.2.0"
 METADATA_TOOL = f"corpus-metadata@{METADATA_VERSION}"
 _KEEP = frozenset({"gold", "projected"})
 

@@ -14,6 +14,17 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
+from corpus.annotate.preannotate.class_words import (
+    BYLINE_FLAG,
+    CLASS_FLAGS,
+    DATE_FLAG,
+    HEADLINE_FLAG,
+    class_flags,
+    excluding_class,
+    excluding_date_class,
+)
+from corpus.annotate.preannotate.dates import TEXT_DATES, date_in_text
+
 #: Separators between the parts of a ``<title>`` ("Headline | Section | Site").
 _TITLE_SEP = re.compile(r"(\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*|\s*::\s*|:\s+)")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -27,14 +38,7 @@ MAX_HEADLINE_WORDS = 40
 MAX_BYLINE_WORDS = 25
 MAX_NAME_WORDS = 5
 MAX_NAME_CHARS = 60
-#: Class / id words (split on camelCase, ``-``, ``_``) that mark a byline element.
-BYLINE_WORDS = frozenset({"author", "authors", "byline", "byl", "autor", "autore", "auteur", "autora",
-                          "firma", "writer", "signature", "creator", "contributor", "reporter", "by"})
-#: Class / id words of regions whose names are not the article's authors.
-NOT_BYLINE_WORDS = frozenset({"comment", "comments", "reply", "respond", "bio", "box", "related", "footer",
-                              "sidebar", "widget", "avatar", "form", "label", "nav", "menu", "review",
-                              "reviews", "testimonial", "quote", "gravatar", "share", "social"})
-_HEADLINE_CLASS = frozenset({"title", "headline", "heading", "titular", "titre", "titel", "titolo", "tit"})
+MAX_DATE_LINE_WORDS = 30
 #: Credit lead-ins, most languages of the bundled corpus and the benchmarks (case-insensitive).
 _LEAD_IN = re.compile(
     r"^(?:(?:written|posted|published|reported|text|story|words|article|photos?|interview)\s*by|"
@@ -62,38 +66,6 @@ _NOT_NAMES = frozenset({"admin", "administrator", "redaktion", "editor", "editor
                         "anonymous", "unknown", "share", "follow", "email", "more", "read more", "posted",
                         "comments", "comment", "home", "menu", "login", "about", "contact"})
 
-#: Month names (lower-case, accents kept) -> month number, for dates written out in text.
-MONTHS: dict[str, int] = {}
-for _i, _names in enumerate((
-    "january jan januar janvier enero gennaio janeiro januari jänner janv ene genn",
-    "february feb februar février fevrier febrero febbraio fevereiro februari févr fév fevr",
-    "march mar märz maerz mars marzo março maart mrt",
-    "april apr avril abril aprile avr",
-    "may mai mayo maggio maio mei mag",
-    "june jun juni juin junio giugno junho",
-    "july jul juli juillet julio luglio julho juil lug",
-    "august aug août aout agosto augustus ago",
-    "september sep sept septembre septiembre settembre setembro set",
-    "october oct oktober octobre octubre ottobre outubro okt ott out",
-    "november nov novembre noviembre novembro",
-    "december dec dezember décembre decembre diciembre dicembre dezembro dic dez déc",
-), start=1):
-    for _n in _names.split():
-        MONTHS.setdefault(_n, _i)
-_MONTH_RX = "|".join(sorted(MONTHS, key=len, reverse=True))
-_TEXT_DATES = (
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
-    (re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"), ("d", "m", "y")),
-    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), ("d", "m", "y")),
-    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RX})\.?,?\s+(?:de\s+)?(\d{{4}})\b",
-                re.IGNORECASE), ("d", "mon", "y")),
-    (re.compile(rf"\b({_MONTH_RX})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.IGNORECASE),
-     ("mon", "d", "y")),
-)
-_URL_DATES = (
-    re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|_|\.|$)"),
-    re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)"),
-)
 
 
 def fold_words(s: str) -> list[str]:
@@ -108,27 +80,6 @@ def folded(s: str) -> str:
 def unescape(s: str) -> str:
     """Decode HTML entities left in a declared string (JSON-LD, double-escaped ``<meta>``)."""
     return html_lib.unescape(s) if _ENTITY.search(s) else s
-
-
-def class_words(el) -> frozenset[str]:
-    """Words of an element's ``class`` and ``id`` (split on camelCase, ``-``, ``_``), lower-case."""
-    cls, ident = el.get("class"), el.get("id")
-    if not cls and not ident:
-        return _NO_WORDS
-    return _split_class(f"{cls or ''} {ident or ''}")
-
-
-_NO_WORDS: frozenset[str] = frozenset()
-
-
-_CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
-_CLASS_SEP = re.compile(r"[\s\-_]+")
-
-
-@functools.lru_cache(maxsize=4096)
-def _split_class(raw: str) -> frozenset[str]:
-    raw = _CAMEL_CASE.sub(r"\1 \2", raw)
-    return frozenset(w for w in _CLASS_SEP.split(raw.lower()) if w)
 
 
 # -- site names and titles -------------------------------------------------------------------------
@@ -289,7 +240,7 @@ def _lead_in(s: str) -> str:
 def _cut_date(s: str) -> str:
     """Text before the first date or time in ``s`` (a byline reads "Name · 3 May 2024 · 4 min read")."""
     cut = len(s)
-    for rx, _ in _TEXT_DATES:
+    for rx, _ in TEXT_DATES:
         m = rx.search(s)
         if m:
             cut = min(cut, m.start())
@@ -316,6 +267,10 @@ _NO_HEADLINE_TAGS = frozenset({"script", "style", "head", "title", "meta"})
 _HEADLINE_TAGS = frozenset({"h2", "div", "span", "p", "header"})
 _CREDIT_START_TAGS = frozenset({"div", "p", "span", "header"})
 _NO_DATE_TAGS = frozenset({"script", "style", "head", "a"})
+#: ``itemprop`` values of an element showing the publication date.
+_DATE_PROPS = frozenset({"datepublished", "datecreated", "uploaddate"})
+#: Tags :class:`PageScan` looks at even without class / id flags or ``itemprop`` (links, ``<h1>``, ``<h2>``).
+_SCAN_TAGS = frozenset({"a", "h1", "h2", "time"})
 
 
 class PageScan:
@@ -325,84 +280,79 @@ class PageScan:
     (``kind`` ``"itemprop"`` for ``itemprop=author|creator``, else ``"marked"``: ``rel=author``, a
     link into an ``/author/`` path, byline class / id words); ``headlines``: ``(element, is_h1)`` of
     ``<h1>`` and ``itemprop=headline`` / title-classed elements; ``credit_starts``: ``<h1>``, ``<h2>``
-    and title-classed blocks; ``dated``: ``(node index, element)`` of date-classed elements.
+    and title-classed blocks; ``dated``: ``(node index, element)`` of date-classed elements;
+    ``date_props``: elements (not ``<meta>``) marked ``itemprop=datePublished|dateCreated|uploadDate``;
+    ``times``: ``<time>`` elements.
     """
 
-    __slots__ = ("credit_starts", "dated", "headlines", "marked")
+    __slots__ = ("credit_starts", "date_props", "dated", "headlines", "marked", "times")
 
     def __init__(self, root) -> None:
         marked: list[tuple[object, str]] = []
         headlines: list[tuple[object, bool]] = []
         credit_starts: list = []
         dated: list[tuple[int, object]] = []
-        flags_of = _CLASS_FLAGS.get
+        date_props: list = []
+        times: list = []
+        flags_of = CLASS_FLAGS.get
         for i, el in enumerate(root.iter()):
             tag = el.tag
             if not isinstance(tag, str):
                 continue
-            cls, ident, itemprop = el.get("class"), el.get("id"), el.get("itemprop")
+            get = el.get
+            cls, ident, itemprop = get("class"), get("id"), get("itemprop")
             flags = 0
             if cls:
                 flags = flags_of(cls)
                 if flags is None:
-                    flags = _class_flags(cls)
+                    flags = class_flags(cls)
             if ident:
                 more = flags_of(ident)
-                flags |= _class_flags(ident) if more is None else more
+                flags |= class_flags(ident) if more is None else more
+            if not flags and not itemprop and tag not in _SCAN_TAGS:  # most elements: only rel=author can mark it
+                if tag not in _NO_MARK_TAGS and (rel := get("rel")) and "author" in rel.lower().split():
+                    marked.append((el, "marked"))
+                continue
             if tag not in _NO_MARK_TAGS:
                 kind = None
                 if itemprop:
                     props = itemprop.lower().split()
                     if "author" in props or "creator" in props:
                         kind = "itemprop"
+                    elif not _DATE_PROPS.isdisjoint(props):
+                        date_props.append(el)
                 if kind is None:
-                    rel = el.get("rel")
+                    rel = get("rel")
                     if rel and "author" in rel.lower().split():
                         kind = "marked"
-                    elif tag == "a" and (href := el.get("href")) and _AUTHOR_PATH.search(href.lower()):
+                    elif tag == "a" and (href := get("href")) and _AUTHOR_PATH.search(href.lower()):
                         kind = "marked"
-                    elif flags & _BYLINE_FLAG:
+                    elif flags & BYLINE_FLAG:
                         kind = "marked"
                 if kind is not None:
                     marked.append((el, kind))
+            if tag == "time":
+                times.append(el)
             if tag == "h1":
                 headlines.append((el, True))
                 credit_starts.append(el)
             else:
-                if tag == "h2" or (flags & _HEADLINE_FLAG and tag in _CREDIT_START_TAGS):
+                if tag == "h2" or (flags & HEADLINE_FLAG and tag in _CREDIT_START_TAGS):
                     credit_starts.append(el)
                 if tag not in _NO_HEADLINE_TAGS and ((itemprop and itemprop.lower() == "headline")
-                                                     or (flags & _HEADLINE_FLAG and tag in _HEADLINE_TAGS)):
+                                                     or (flags & HEADLINE_FLAG and tag in _HEADLINE_TAGS)):
                     headlines.append((el, False))
-            if flags & _DATE_FLAG and tag not in _NO_DATE_TAGS:
+            if flags & DATE_FLAG and tag not in _NO_DATE_TAGS:
                 dated.append((i, el))
         self.marked, self.headlines, self.credit_starts, self.dated = marked, headlines, credit_starts, dated
-
-
-_BYLINE_FLAG, _HEADLINE_FLAG, _DATE_FLAG = 1, 2, 4
-#: ``class`` / ``id`` value -> which of byline / headline / date words it holds (bits above); a plain dict
-#: read inline by :class:`PageScan` (cheaper than a cached call per element), emptied when it is full.
-_CLASS_FLAGS: dict[str, int] = {}
-#: Values :data:`_CLASS_FLAGS` holds at most (ids and generated class names are often unique to a page).
-CLASS_FLAGS_CACHE_SIZE = 1 << 16
-
-
-def _class_flags(raw: str) -> int:
-    words = _split_class(raw)
-    flags = ((_BYLINE_FLAG if not words.isdisjoint(BYLINE_WORDS) else 0)
-             | (_HEADLINE_FLAG if not words.isdisjoint(_HEADLINE_CLASS) else 0)
-             | (_DATE_FLAG if not words.isdisjoint(DATE_WORDS) else 0))
-    if len(_CLASS_FLAGS) >= CLASS_FLAGS_CACHE_SIZE:
-        _CLASS_FLAGS.clear()
-    _CLASS_FLAGS[raw] = flags
-    return flags
+        self.date_props, self.times = date_props, times
 
 
 @functools.cache
-def _following_xpath(follow: int):
+def _following_xpath(follow: int, axis: str = "following"):
     from lxml import etree
 
-    return etree.XPath(f"following::*[position() <= {int(follow)}]")
+    return etree.XPath(f"{axis}::*[position() <= {int(follow)}]")
 
 
 _AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|byline|profile/staff)/")
@@ -500,46 +450,37 @@ _STRONG_LEAD_IN = re.compile(r"^(?:(?:written|posted|published|text|words|story)
                              r"verfasst\s+von|di|της|του|автор)\b[:\s]*(?:[^\W\d_]|$)", re.IGNORECASE)
 
 
-def in_excluded_region(el) -> bool:
-    """Whether ``el`` sits in comments, an author bio, a footer, navigation or a similar region."""
+_EXCLUDED_TAGS = frozenset({"footer", "nav", "aside", "form", "blockquote"})
+#: For dates: not ``<form>`` (some sites wrap the whole page in one).
+_EXCLUDED_DATE_TAGS = frozenset({"footer", "nav", "aside", "blockquote"})
+#: Ancestors :func:`in_excluded_region` looks at.
+EXCLUDED_REGION_DEPTH = 12
+
+
+def in_excluded_region(el, *, dates: bool = False) -> bool:
+    """Whether ``el`` sits in comments, an author bio, a footer, navigation or a similar region.
+
+    Regions are footer / nav / aside / form / blockquote elements and elements whose class / id
+    words mark them, unless they hold an ``<h1>`` ("sticky-sidebar-parent" around the article).
+
+    ``dates``: the narrower regions whose dates are not the article's
+    (:data:`~corpus.annotate.preannotate.class_words.NOT_DATE_WORDS`).
+    """
+    tags, excluding = (_EXCLUDED_DATE_TAGS, excluding_date_class) if dates else (_EXCLUDED_TAGS, excluding_class)
     node = el
-    for _ in range(12):
+    for _ in range(EXCLUDED_REGION_DEPTH):
         if node is None or not isinstance(node.tag, str):
             break
-        if node.tag in ("footer", "nav", "aside", "form", "blockquote"):
+        if node.tag in tags:
             return True
-        cw = class_words(node)
-        if cw & NOT_BYLINE_WORDS and not cw & {"byline", "byl"}:
-            return True
+        cls, ident = node.get("class"), node.get("id")
+        if (cls or ident) and excluding(f"{cls or ''} {ident or ''}") and node.find(".//h1") is None:
+            return True  # a region holding the headline is the article, whatever its class says
         node = node.getparent()
     return False
 
 
 # -- dates ------------------------------------------------------------------------------------------
-def date_in_text(text: str) -> str | None:
-    """The first date written out in ``text`` (ISO, ``DD.MM.YYYY``, ``D Month YYYY``, ``Month D, YYYY``)."""
-    best: tuple[int, str] | None = None
-    for rx, order in _TEXT_DATES:
-        m = rx.search(text)
-        if not m:
-            continue
-        got = dict(zip(order, m.groups(), strict=True))
-        month = int(got["m"]) if "m" in got else MONTHS.get(got["mon"].lower().rstrip("."))
-        iso = _iso(got["y"], month, got["d"])
-        if iso is None and "m" in got and "/" in m.group(0):  # 01/23/2020: month first
-            iso = _iso(got["y"], int(got["d"]), str(got["m"]))
-        if iso and (best is None or m.start() < best[0]):
-            best = (m.start(), iso)
-    return best[1] if best else None
-
-
-#: Class / id words of elements that show a date.
-DATE_WORDS = frozenset({"date", "dates", "published", "pubdate", "posted", "postdate", "entrydate", "time",
-                        "timestamp", "datum", "fecha", "data", "dateline", "meta", "info", "infos", "byline",
-                        "submitted", "updated"})
-MAX_DATE_LINE_WORDS = 30
-
-
 def date_elements(root, limit: int = 4000, scan: PageScan | None = None) -> Iterator[str]:
     """Texts (and ``title`` / ``datetime``-like attributes) of short date-classed elements, page order.
 
@@ -553,33 +494,60 @@ def date_elements(root, limit: int = 4000, scan: PageScan | None = None) -> Iter
             if v:
                 yield v
         text = text_of(el, " ")
-        if text and len(text.split()) <= MAX_DATE_LINE_WORDS and not in_excluded_region(el):
+        if text and len(text.split()) <= MAX_DATE_LINE_WORDS and not in_excluded_region(el, dates=True):
             yield text
 
 
-def date_in_url(url: str | None) -> str | None:
-    """A ``/YYYY/MM/DD/`` (or ``YYYY-MM-DD``, ``YYYYMMDD``) date in the URL's path."""
-    if not url:
+#: Elements after / before the headline whose own text :func:`headline_date` reads.
+HEADLINE_DATE_FOLLOW, HEADLINE_DATE_PRECEDE = 25, 6
+
+
+def headline_date(scan: PageScan) -> str | None:
+    """A date written next to the headline: in the own text (and tail) of the first ``<h1>`` (else
+    headline-classed element) and of the :data:`HEADLINE_DATE_FOLLOW` elements after it, else of the
+    :data:`HEADLINE_DATE_PRECEDE` elements before it ("Samstag, 5. Oktober 2013", "Paddy · April 19, 2019")."""
+    heads = scan.headlines
+    start = next((el for el, is_h1 in heads if is_h1), heads[0][0] if heads else None)
+    if start is None:
         return None
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        return None
-    for rx in _URL_DATES:
-        m = rx.search(path)
-        if m:
-            iso = _iso(m.group(1), int(m.group(2)), m.group(3))
-            if iso:
-                return iso
+    date = date_in_text(start.tail or "")
+    if date:
+        return date
+    for axis, n in (("following", HEADLINE_DATE_FOLLOW), ("preceding", HEADLINE_DATE_PRECEDE)):
+        for el in _following_xpath(n, axis)(start):
+            if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+                continue
+            date = date_in_text(el.text or "") or date_in_text(el.tail or "")
+            if date:
+                return date
     return None
 
 
-def _iso(y: str, month: int | None, d: str) -> str | None:
-    import datetime as _dt
+#: Characters of body text :func:`page_text_date` reads at most.
+PAGE_DATE_CHARS = 20_000
 
-    if month is None:
-        return None
+
+@functools.cache
+def _body_texts():
+    from lxml import etree
+
+    return etree.XPath("//body//text()[not(parent::script or parent::style or parent::noscript)]",
+                       smart_strings=False)
+
+
+def page_text_date(root, limit: int = PAGE_DATE_CHARS) -> str | None:
+    """The first date written in the first ``limit`` characters of the page's body text (scripts and
+    styles left out): the last resort."""
     try:
-        return _dt.date(int(y), month, int(d)).isoformat() if 1900 <= int(y) <= 2100 else None
-    except ValueError:
+        texts = _body_texts()(root)
+    except (ValueError, TypeError):
         return None
+    size = 0
+    for t in texts:
+        date = date_in_text(t)
+        if date:
+            return date
+        size += len(t)
+        if size >= limit:
+            break
+    return None

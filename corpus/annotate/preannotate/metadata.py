@@ -11,8 +11,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,17 +20,18 @@ from corpus.annotate.preannotate.byline import (
     choose_headline,
     clean_authors,
     date_elements,
-    date_in_text,
-    date_in_url,
     dated_credit_line,
     headline_candidates,
+    headline_date,
     host_label,
     in_excluded_region,
     is_site_part,
     lead_in_lines,
+    page_text_date,
     text_of,
     unescape,
 )
+from corpus.annotate.preannotate.dates import date_in_text, date_in_url, normalise_date, shown_day, utc_or_floating
 from corpus.annotate.preannotate.language import normalise_language_tag
 from corpus.limits import MAX_JSON_DEPTH, MAX_JSONLD_BYTES
 from corpus.model import Metadata
@@ -60,7 +59,10 @@ META_KEYS: dict[str, tuple[str, ...]] = {
                        "date", "dc.date", "dc.date.issued", "dcterms.issued", "dcterms.created",
                        "dcterms.date", "citation_publication_date", "citation_date", "pubdate",
                        "publishdate", "publish-date", "publish_date", "article.published",
-                       "parsely-pub-date", "sailthru.date", "originalpublicationdate", "og:pubdate"),
+                       "parsely-pub-date", "sailthru.date", "originalpublicationdate", "og:pubdate",
+                       "article:published", "og:published_time", "published_time", "published-date",
+                       "publication_date", "publication-date", "date_published", "uploaddate",
+                       "datecreated", "dc.date.created", "article_date_original", "release_date"),
     "date_modified": ("article:modified_time", "og:updated_time", "datemodified", "last-modified",
                       "dcterms.modified", "article.updated", "lastmod"),
     "publisher": ("article:publisher", "dc.publisher", "dcterms.publisher", "citation_publisher",
@@ -78,14 +80,6 @@ _MULTI_FIELDS = frozenset({"authors", "tags"})
 _URLISH = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
 _HANDLE = re.compile(r"^@\w+$")
 _WS = re.compile(r"\s+")
-_ISO_DATE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
-)
-_DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
-_YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})\b")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{4})?$")
-_TEXT_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b. %d, %Y",
-                 "%A, %B %d, %Y", "%a, %d %b %Y", "%d. %B %Y", "%Y-%m", "%B %Y")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,66 +128,6 @@ def _split_keywords(value: str) -> list[str]:
     return [p for p in (_clean(x) for x in parts) if p]
 
 
-def normalise_date(value: Any) -> str | None:
-    """A date string as ISO 8601 (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]``), else ``None``."""
-    s = _clean(value)
-    if not s or len(s) > 100:
-        return None
-    m = _ISO_DATE.match(s)
-    if m:
-        y, mo, d, hh, mm, ss, tz = m.groups()
-        if not _valid_ymd(y, mo, d):
-            return None
-        if hh is None:
-            return f"{y}-{mo}-{d}"
-        if int(hh) > 23 or int(mm) > 59 or (ss is not None and int(ss) > 59):
-            return f"{y}-{mo}-{d}"
-        out = f"{y}-{mo}-{d}T{hh}:{mm}:{ss or '00'}"
-        if tz:
-            out += "Z" if tz == "Z" else f"{tz[:3]}:{tz[-2:]}"
-        return out
-    m = _COMPACT.match(s)
-    if m:
-        y, mo, d, hh, mm, ss, tz = m.groups()
-        if not _valid_ymd(y, mo, d):
-            return None
-        if hh is None:
-            return f"{y}-{mo}-{d}"
-        return normalise_date(f"{y}-{mo}-{d}T{hh}:{mm}:{ss or '00'}{_tz(tz)}")
-    for rx, order in ((_DMY, (3, 2, 1)), (_YMD_SLASH, (1, 2, 3))):
-        m = rx.match(s)
-        if m:
-            y, mo, d = (m.group(i) for i in order)
-            mo, d = mo.zfill(2), d.zfill(2)
-            return f"{y}-{mo}-{d}" if _valid_ymd(y, mo, d) else None
-    try:
-        dt = parsedate_to_datetime(s)  # RFC 2822: "Thu, 31 May 2012 10:00:00 +0200"
-        return dt.isoformat()
-    except (TypeError, ValueError, IndexError):
-        pass
-    for fmt in _TEXT_FORMATS:
-        try:
-            dt = datetime.strptime(s, fmt)
-        except ValueError:
-            continue
-        return dt.strftime("%Y-%m") if fmt in ("%Y-%m", "%B %Y") else dt.date().isoformat()
-    return None
-
-
-def _tz(tz: str | None) -> str:
-    if not tz or tz == "Z":
-        return tz or ""
-    return f"{tz[:3]}:{tz[3:]}"
-
-
-def _valid_ymd(y: str, mo: str, d: str) -> bool:
-    try:
-        datetime(int(y), int(mo), int(d))
-    except ValueError:
-        return False
-    return 1000 <= int(y) <= 2999
-
-
 # -- JSON-LD ---------------------------------------------------------------------------------------
 def _load_jsonld(raw: str) -> Any:
     raw = raw.strip()
@@ -232,14 +166,20 @@ def _walk_nodes(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk_nodes(value, depth + 1)
 
 
-def _names(value: Any, depth: int = 0) -> list[str]:
-    """Person / organisation names from a string, an object with ``name``, or a list of them."""
+def _names(value: Any, depth: int = 0, ids: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Person / organisation names from a string, an object with ``name``, or a list of them.
+
+    ``ids``: JSON-LD nodes by ``@id``, for a reference without a name (``{"@id": "…#/schema/person/…"}``).
+    """
     if depth > 4:
         return []
     if isinstance(value, list):
-        return [n for item in value for n in _names(item, depth + 1)]
+        return [n for item in value for n in _names(item, depth + 1, ids)]
     if isinstance(value, dict):
         name = value.get("name")
+        if name is None and ids and isinstance(ref := value.get("@id"), str) and ids.get(ref) is not value:
+            target = ids.get(ref)
+            return _names(target, depth + 1) if target is not None else []
         if isinstance(name, (list, dict)):
             return _names(name, depth + 1)
         if name is None and ("givenName" in value or "familyName" in value):
@@ -276,20 +216,34 @@ def _free(value: Any) -> bool | None:
     return None
 
 
+#: JSON-LD publication-date fields: a date the page shows that equals one of them is taken
+#: (:func:`_publication_date`; not ``dateModified``: the page may show when it was updated).
+_JSONLD_DATE_KEYS = ("datePublished", "dateCreated", "uploadDate")
+
+
 def _from_jsonld(root) -> dict[str, Any]:
     article: dict[str, Any] | None = None
     page: dict[str, Any] | None = None
     site: dict[str, Any] | None = None
     any_date: str | None = None
+    seen: list[str] = []
+    ids: dict[str, dict[str, Any]] = {}
     for script in root.iter("script"):
         stype = (script.get("type") or "").strip().lower()
-        if "ld+json" not in stype:
+        text = script.text or ""
+        if "ld+json" not in stype and (stype or not _is_untyped_jsonld(text)):
             continue
-        data = _load_jsonld(script.text or "")
+        data = _load_jsonld(text)
         for node in _walk_nodes(data):
             types = _lower_types(node)
-            if any_date is None and not types & (SITE_TYPES | ORG_TYPES):
-                any_date = normalise_date(_first_str(node.get("datePublished")))
+            if isinstance(ref := node.get("@id"), str) and "name" in node:
+                ids.setdefault(ref, node)
+            if not types & (SITE_TYPES | ORG_TYPES):
+                for key in _JSONLD_DATE_KEYS:
+                    if key in node and (date := normalise_date(_first_str(node[key]))):
+                        seen.append(date)
+                        if any_date is None and key == "datePublished":
+                            any_date = date
             if article is None and types & ARTICLE_TYPES:
                 article = node
             elif page is None and types & PAGE_TYPES:
@@ -301,7 +255,7 @@ def _from_jsonld(root) -> dict[str, Any]:
         if node is None:
             continue
         _fill(out, "title", _first_str(node.get("headline")) or _first_str(node.get("name")))
-        _fill(out, "authors", _names(node.get("author")) or _names(node.get("creator")))
+        _fill(out, "authors", _names(node.get("author"), ids=ids) or _names(node.get("creator"), ids=ids))
         _fill(out, "date_published", normalise_date(_first_str(node.get("datePublished"))
                                                     or _first_str(node.get("dateCreated"))
                                                     or _first_str(node.get("uploadDate"))))
@@ -326,7 +280,18 @@ def _from_jsonld(root) -> dict[str, Any]:
         _fill(out, "site_name", _first_str(site.get("name")))
         _fill(out, "language", normalise_language_tag(_first_str(site.get("inLanguage"))))
     _fill(out, "date_published", any_date)
+    _fill(out, "dates_seen", seen)
     return out
+
+
+#: Characters at the start of an untyped ``<script>`` searched for a schema.org context.
+_UNTYPED_JSONLD_HEAD = 200
+
+
+def _is_untyped_jsonld(text: str) -> bool:
+    """Whether a ``<script>`` without ``type`` holds JSON-LD (``{"@context": "https://schema.org", …``)."""
+    head = text[:_UNTYPED_JSONLD_HEAD].lstrip()
+    return head[:1] in ("{", "[") and "@context" in head and "schema.org" in head
 
 
 def _fill(out: dict[str, Any], key: str, value: Any) -> None:
@@ -362,10 +327,11 @@ def _from_meta(values: dict[str, list[str]]) -> dict[str, Any]:
                 out[field_name] = [t for v in found for t in _split_keywords(v)]
                 break
             elif field_name in ("date_published", "date_modified"):
-                date = normalise_date(found[0])
-                if date:
+                date = next((d for d in map(normalise_date, found) if d), None)
+                if date and field_name == "date_published":  # one per name: a forum repeats it per post
+                    out.setdefault("dates_seen", []).append(date)
+                if date and field_name not in out:
                     out[field_name] = date
-                    break
             elif field_name == "language":
                 lang = normalise_language_tag(found[0])
                 if lang:
@@ -411,10 +377,17 @@ def _from_structure(root) -> dict[str, Any]:
     return out
 
 
-def _visible_date(root, bylines: list[str], scan: PageScan | None = None) -> str | None:
-    """The first ``<time>`` outside comments / footers / asides, else a date written in a byline."""
-    for el in root.iter("time"):
-        if in_excluded_region(el):
+def _visible_date(root, bylines: list[str], scan: PageScan, url_date: str | None) -> str | None:
+    """The date the page shows, in this order: an element marked ``itemprop=datePublished`` (its
+    ``datetime`` / ``content``, else its text), the first ``<time>`` outside comments / footers /
+    asides, a date in a byline, in a date-classed element, in the URL's path, next to the headline."""
+    for el in scan.date_props:
+        value = el.get("datetime") or el.get("content") or _text_of(el) or ""
+        date = normalise_date(value) or date_in_text(value)
+        if date:
+            return date
+    for el in scan.times:
+        if in_excluded_region(el, dates=True):
             continue
         date = normalise_date(el.get("datetime")) or date_in_text(_text_of(el) or "")
         if date:
@@ -427,7 +400,30 @@ def _visible_date(root, bylines: list[str], scan: PageScan | None = None) -> str
         date = normalise_date(text) or date_in_text(text)
         if date:
             return date[:10]
-    return None
+    return url_date or headline_date(scan)
+
+
+def _publication_date(root, declared: str | None, seen: list[str], bylines: list[str], scan: PageScan,
+                      url: str | None) -> str | None:
+    """The declared publication date, else the visible one (:func:`_visible_date`).
+
+    The day the page shows (URL path, else visible date) overrides the declared date when it equals
+    another publication date the page declares (a second JSON-LD node, another ``<meta>`` name: the
+    page shows the one it considers its own) or is a day off a declared timestamp (:func:`shown_day`).
+    """
+    url_date = date_in_url(url)
+    if declared is None:
+        return _visible_date(root, bylines, scan, url_date) or page_text_date(root)
+    days = {d[:10] for d in seen} - {declared[:10]}
+    if url_date in days:
+        return url_date
+    if not days and not utc_or_floating(declared):  # a local day (bare, or with its UTC offset): only the URL
+        return shown_day(declared, (url_date,))
+    shown = (url_date, _visible_date(root, bylines, scan, None))
+    for day in shown:
+        if day and day[:10] in days:
+            return day[:10]
+    return shown_day(declared, shown)
 
 
 def _home_link_names(root, url: str | None, limit: int = 6) -> list[str]:
@@ -492,7 +488,8 @@ def _page_fields(root, url: str | None, sources: list[dict[str, Any]], merged: d
             authors = people
             break
     authors = authors or publisher_credits  # the site credited as author: only when nobody else is
-    date = merged.get("date_published") or _visible_date(root, bylines, scan) or date_in_url(url)
+    seen = [*jsonld.get("dates_seen", ()), *meta.get("dates_seen", ())]
+    date = _publication_date(root, merged.get("date_published"), seen, bylines, scan, url)
     return title, _dedupe(authors), date
 
 
