@@ -102,13 +102,9 @@ def normalise_date(value: Any) -> str | None:
             out += "Z" if tz == "Z" else f"{tz[:3]}:{tz[-2:]}"
         return out
     m = _COMPACT.match(s)
-    if m:
+    if m:  # read as the ISO form it abbreviates
         y, mo, d, hh, mm, ss, tz = m.groups()
-        if not _valid_ymd(y, mo, d):
-            return None
-        if hh is None:
-            return f"{y}-{mo}-{d}"
-        return normalise_date(f"{y}-{mo}-{d}T{hh}:{mm}:{ss or '00'}{_tz(tz)}")
+        return normalise_date(f"{y}-{mo}-{d}" if hh is None else f"{y}-{mo}-{d}T{hh}:{mm}:{ss or '00'}{_tz(tz)}")
     for rx, order in ((_DMY, (3, 2, 1)), (_YMD_SLASH, (1, 2, 3))):
         m = rx.match(s)
         if m:
