@@ -8,7 +8,6 @@ authors are the people credited, without "By / Von / Par", dates or roles.
 from __future__ import annotations
 
 import functools
-import html as html_lib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -23,11 +22,10 @@ from corpus.annotate.preannotate.class_words import (
     excluding_class,
     excluding_date_class,
 )
-from corpus.annotate.preannotate.dates import TEXT_DATES, date_in_text
+from corpus.annotate.preannotate.dates import TEXT_DATES, date_in_text, unescape
 
 #: Separators between the parts of a ``<title>`` ("Headline | Section | Site").
 _TITLE_SEP = re.compile(r"(\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*|\s*::\s*|:\s+)")
-_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _WORD = re.compile(r"\w+")
 #: A visible headline must share this share of its words with a declared title (and the title's with it).
 HEADLINE_COVER = 0.8
@@ -75,11 +73,6 @@ def fold_words(s: str) -> list[str]:
 
 def folded(s: str) -> str:
     return " ".join(fold_words(s))
-
-
-def unescape(s: str) -> str:
-    """Decode HTML entities left in a declared string (JSON-LD, double-escaped ``<meta>``)."""
-    return html_lib.unescape(s) if _ENTITY.search(s) else s
 
 
 # -- site names and titles -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import html as html_lib
 import re
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -58,8 +59,10 @@ _URL_DATES = (
     re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|_|\.|$)"),
     re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)"),
 )
-#: Years a publication date may fall in.
+#: Years a date written in text or a URL may fall in (a web page's publication date).
 MIN_YEAR, MAX_YEAR = 1900, 2100
+#: Years a declared (machine-readable) date may fall in: read as given, so only implausible years go.
+DECLARED_YEARS = (1000, 2999)
 #: Days a declared timestamp may differ from the day the page shows (a UTC timestamp of a page
 #: published late in the evening, local time, falls on the next day).
 TIMEZONE_SLACK_DAYS = 1
@@ -79,13 +82,27 @@ _EN_MONTH = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IG
 MAX_WORDED_DATE_CHARS = 40
 
 
-def normalise_date(value: Any) -> str | None:
-    """A date string as ISO 8601 (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]``), else ``None``."""
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescape(s: str) -> str:
+    """Decode HTML entities left in a declared string (JSON-LD, double-escaped ``<meta>``)."""
+    return html_lib.unescape(s) if _ENTITY.search(s) else s
+
+
+def declared_text(value: Any) -> str | None:
+    """A declared value (JSON-LD, ``<meta>``) as clean text: numbers as strings, entities decoded,
+    whitespace folded; ``None`` for anything else or nothing."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
         return None
-    s = _WS.sub(" ", value).strip()
+    return _WS.sub(" ", unescape(value)).strip() or None
+
+
+def normalise_date(value: Any) -> str | None:
+    """A date string as ISO 8601 (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]``), else ``None``."""
+    s = declared_text(value)
     if not s or len(s) > 100:
         return None
     m = _ISO_DATE.match(s)
@@ -134,14 +151,6 @@ def _tz(tz: str | None) -> str:
     return f"{tz[:3]}:{tz[3:]}"
 
 
-def _valid_ymd(y: str, mo: str, d: str) -> bool:
-    try:
-        _dt.datetime(int(y), int(mo), int(d))
-    except ValueError:
-        return False
-    return 1000 <= int(y) <= 2999
-
-
 def date_in_text(text: str) -> str | None:
     """The first date written out in ``text``: ISO, ``DD.MM.YYYY``, ``DD/MM/YYYY`` (``MM/DD/YYYY`` when the
     day cannot be a month), ``YYYY/MM/DD``, ``YYYY年MM月DD日``, "D Month YYYY", "Month D, YYYY"."""
@@ -179,13 +188,18 @@ def date_in_url(url: str | None) -> str | None:
     return None
 
 
-def _iso(y: str, month: int | None, d: str) -> str | None:
-    if month is None:
+def _iso(y: str, month: int | None, d: str, years: tuple[int, int] = (MIN_YEAR, MAX_YEAR)) -> str | None:
+    """``YYYY-MM-DD`` of a calendar day whose year is within ``years``, else ``None``."""
+    if month is None or not years[0] <= int(y) <= years[1]:
         return None
     try:
-        return _dt.date(int(y), month, int(d)).isoformat() if MIN_YEAR <= int(y) <= MAX_YEAR else None
+        return _dt.date(int(y), month, int(d)).isoformat()
     except ValueError:
         return None
+
+
+def _valid_ymd(y: str, mo: str, d: str) -> bool:
+    return _iso(y, int(mo), d, DECLARED_YEARS) is not None
 
 
 @functools.lru_cache(maxsize=256)

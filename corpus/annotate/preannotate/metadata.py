@@ -29,9 +29,15 @@ from corpus.annotate.preannotate.byline import (
     lead_in_lines,
     page_text_date,
     text_of,
-    unescape,
 )
-from corpus.annotate.preannotate.dates import date_in_text, date_in_url, normalise_date, shown_day, utc_or_floating
+from corpus.annotate.preannotate.dates import (
+    date_in_text,
+    date_in_url,
+    declared_text,
+    normalise_date,
+    shown_day,
+    utc_or_floating,
+)
 from corpus.annotate.preannotate.language import normalise_language_tag
 from corpus.limits import MAX_JSON_DEPTH, MAX_JSONLD_BYTES
 from corpus.model import Metadata
@@ -79,7 +85,6 @@ META_KEYS: dict[str, tuple[str, ...]] = {
 _MULTI_FIELDS = frozenset({"authors", "tags"})
 _URLISH = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
 _HANDLE = re.compile(r"^@\w+$")
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +99,6 @@ class PageMetadata:
 
 
 # -- small helpers ---------------------------------------------------------------------------------
-def _clean(value: Any) -> str | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        return None
-    value = _WS.sub(" ", unescape(value)).strip()
-    return value or None
-
-
 def _lower_types(node: dict[str, Any]) -> set[str]:
     t = node.get("@type")
     types = t if isinstance(t, list) else [t]
@@ -125,7 +121,7 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
 def _split_keywords(value: str) -> list[str]:
     sep = "," if "," in value else (";" if ";" in value else None)
     parts = value.split(sep) if sep else [value]
-    return [p for p in (_clean(x) for x in parts) if p]
+    return [p for p in (declared_text(x) for x in parts) if p]
 
 
 # -- JSON-LD ---------------------------------------------------------------------------------------
@@ -184,9 +180,9 @@ def _names(value: Any, depth: int = 0, ids: dict[str, dict[str, Any]] | None = N
             return _names(name, depth + 1)
         if name is None and ("givenName" in value or "familyName" in value):
             name = " ".join(x for x in (value.get("givenName"), value.get("familyName")) if isinstance(x, str))
-        name = _clean(name)
+        name = declared_text(name)
         return [name] if name and not _URLISH.match(name) else []
-    name = _clean(value)
+    name = declared_text(value)
     if not name or _URLISH.match(name):
         return []
     return [name]
@@ -200,8 +196,8 @@ def _first_str(value: Any) -> str | None:
                 return s
         return None
     if isinstance(value, dict):
-        return _clean(value.get("name") or value.get("@value"))
-    return _clean(value)
+        return declared_text(value.get("name") or value.get("@value"))
+    return declared_text(value)
 
 
 def _free(value: Any) -> bool | None:
@@ -304,7 +300,7 @@ def _meta_values(root) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for meta in root.iter("meta"):
         key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
-        content = _clean(meta.get("content"))
+        content = declared_text(meta.get("content"))
         if not key or not content:
             continue
         values.setdefault(key.strip().lower(), []).append(content)
@@ -352,7 +348,7 @@ def _from_meta(values: dict[str, list[str]]) -> dict[str, Any]:
 
 def _text_of(el) -> str | None:
     """Text of ``el``, whitespace-collapsed, entities left in it decoded."""
-    return _clean(text_of(el))
+    return declared_text(text_of(el))
 
 
 def _from_structure(root) -> dict[str, Any]:
@@ -441,7 +437,7 @@ def _home_link_names(root, url: str | None, limit: int = 6) -> list[str]:
         if (a.get("href") or "").strip() not in home:
             continue
         for value in [_text_of(a)] + [img.get("alt") for img in a.iter("img")] + [a.get("title")]:
-            v = _clean(value)
+            v = declared_text(value)
             if v and len(v) <= 80 and v not in out:
                 out.append(v)
         if len(out) >= limit:
@@ -453,7 +449,7 @@ def canonical_url(root) -> str | None:
     """The page's ``<link rel="canonical">`` (absolute http(s) URLs only)."""
     for link in root.iter("link"):
         rel = (link.get("rel") or "").lower().split()
-        href = _clean(link.get("href"))
+        href = declared_text(link.get("href"))
         if "canonical" in rel and href and re.match(r"^https?://[^\s/]+", href, re.IGNORECASE):
             return href
     return None
