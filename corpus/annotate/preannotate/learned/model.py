@@ -18,7 +18,7 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -129,8 +129,7 @@ def with_stack(model: TreeModel, stack: TreeModel) -> TreeModel:
     """``model`` with ``stack`` as its second stage (its metadata, digest included, recorded in the first's)."""
     meta = dict(model.meta, stack=stack.meta)
     meta["digest"] = model_digest({k: getattr(model, k) for k in _ARRAYS[:-1]}, model.baseline, meta)
-    return TreeModel(**{k: getattr(model, k) for k in _ARRAYS[:-1]}, baseline=model.baseline, depth=model.depth,
-                     meta=meta, stack=stack)
+    return replace(model, meta=meta, stack=stack)
 
 
 def _members(model: TreeModel, prefix: str = "") -> dict[str, np.ndarray]:
@@ -168,9 +167,7 @@ def load_model(path: Path) -> TreeModel:
         raise ConfigError(f"labeller model {path}: cannot read it ({exc})") from exc
     second = None if stack is None else _checked(stack, meta["stack"], path)
     model = _checked(arrays, meta, path)
-    return model if second is None else TreeModel(**{k: getattr(model, k) for k in _ARRAYS[:-1]},
-                                                  baseline=model.baseline, depth=model.depth, meta=meta,
-                                                  stack=second)
+    return model if second is None else replace(model, stack=second)
 
 
 def _checked(arrays: dict[str, np.ndarray], meta: dict[str, Any], path: Path) -> TreeModel:
