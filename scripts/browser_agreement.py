@@ -11,7 +11,7 @@ every request aborted: no network) and to both normalisers. Figures (docs/normal
 Three browser views: ``as-is``; ``no-author-css`` (``<style>`` and style-sheet links removed: the
 normalisers apply no style sheets); ``aligned`` (also the deliberate differences of docs/normalisation.md
 neutralised: ``noscript`` removed unless the page then shows no text, hidden elements shown when it
-still shows none, ``svg``, ``math``, ``canvas``
+still shows none or under ``HIDDEN_WRAPPER_SHARE`` of what it shows with them, ``svg``, ``math``, ``canvas``
 removed, closed ``details`` opened, control
 characters dropped).
 
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.text.normalise import clean, decode_raw, normalise_html, raw_format_for
-from corpus.text.normalise_v2 import normalise_html_v2
+from corpus.text.normalise_v2 import HIDDEN_WRAPPER_SHARE, normalise_html_v2
 from corpus.text.tokens import TOKEN_RE
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,17 +50,25 @@ _PREPARE["aligned"] = _PREPARE["no-author-css"] + (
     "for (const [e] of ns) e.remove();"
     "const empty = () => !document.body || !document.body.innerText.trim();"
     "if (empty()) for (const [e, p, n] of [...ns].reverse()) p.insertBefore(e, n);"
-    # and if it still shows none, v2 shows the hidden elements (scripting on again: noscript removed)
-    "if (empty()) {"
-    "  for (const [e] of ns) e.remove();"
-    "  for (const e of document.querySelectorAll('[hidden]')) e.removeAttribute('hidden');"
-    "  for (const e of document.querySelectorAll('dialog:not([open])')) e.open = true;"
-    "  for (const e of document.querySelectorAll('[style]')) {"
-    "    const st = e.getAttribute('style');"
-    "    if (/display\\s*:\\s*none/i.test(st)) e.style.removeProperty('display');"
-    "    if (/visibility\\s*:\\s*(hidden|collapse)/i.test(st)) e.style.removeProperty('visibility');"
-    "  }"
+    # and if it still shows none, or under HIDDEN_WRAPPER_SHARE of what it shows with its hidden elements
+    # shown, v2 shows them (scripting on again: noscript removed)
+    "const solid = () => document.body ? document.body.innerText.replace(/\\s+/g, '').length : 0;"
+    "const wasEmpty = empty();"
+    "if (wasEmpty) for (const [e] of ns) e.remove();"
+    "const shown = solid();"
+    "const undo = [];"
+    "for (const e of document.querySelectorAll('[hidden]')) { e.removeAttribute('hidden');"
+    "  undo.push(() => e.setAttribute('hidden', '')); }"
+    "for (const e of document.querySelectorAll('dialog:not([open])')) { e.open = true;"
+    "  undo.push(() => { e.open = false; }); }"
+    "for (const e of document.querySelectorAll('[style]')) {"
+    "  const st = e.getAttribute('style');"
+    "  if (/display\\s*:\\s*none/i.test(st)) e.style.removeProperty('display');"
+    "  if (/visibility\\s*:\\s*(hidden|collapse)/i.test(st)) e.style.removeProperty('visibility');"
+    "  if (e.getAttribute('style') !== st) undo.push(() => e.setAttribute('style', st));"
     "}"
+    f"if (wasEmpty || shown < {HIDDEN_WRAPPER_SHARE} * solid()) for (const [e] of ns) e.remove();"
+    "else for (const u of undo.reverse()) u();"
     "for (const e of document.querySelectorAll('svg, math, canvas')) e.remove();"
     "for (const e of document.querySelectorAll('details:not([open])')) e.open = true;"
 )
@@ -101,6 +109,8 @@ TRICKY_CASES: tuple[tuple[str, str], ...] = (
      "<div id=app></div><div hidden id=S:0><h1>Streamed</h1><p>server <b>rendered</b></p></div>"),
     ("hydration-wrapper", "<div style='visibility:hidden'><main><h1>Title</h1><p>Lead</p></main></div>"),
     ("hidden-beside-text", "<p>shown</p><div hidden><p>never shown</p></div>"),
+    ("deferred-block", "<header><a href=/>Shop</a></header><div style='display: none'><h1>Staple tee</h1>"
+                       "<p>" + "Heavyweight cotton, regular fit, ribbed neck and a tubular body. " * 3 + "</p></div>"),
     ("svg-sprite", "<svg>" + "<path d='M0 0h1'/>" * 5000 + "</svg><p>after the icons</p>"),
     ("processing-instruction", "<div>a<?php echo 'x'; ?>b</div>"),
 )

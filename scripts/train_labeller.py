@@ -85,7 +85,7 @@ STACK_PARAMS = {**PARAMS, "max_iter": 100, "max_depth": 6}
 STACK_FOLDS = 5
 THRESHOLD = 0.5
 SOURCES = ("trafilatura-eval-dev", "wcxb-dev", "bundled", "generated")
-FEATURE_CACHE_VERSION = "4"
+FEATURE_CACHE_VERSION = "5"
 _LOG_WORDS = FEATURES.index("log_words")
 
 

@@ -33,11 +33,18 @@ from corpus.text.normalise import (
     normalise_text,
 )
 
-NORMALIZER_V2_VERSION = "2.2.0"
+NORMALIZER_V2_VERSION = "2.3.0"
 NORMALIZER_V2 = Normalizer(NORMALIZER_NAME, NORMALIZER_V2_VERSION)
-#: Earlier versions whose every document this version reproduces: each later one differs only on pages
-#: the earlier ones reject (no text, or estimated too deep), so never on a document.
-COMPATIBLE_V2_VERSIONS = ("2.0.0", "2.1.0")
+#: Earlier versions whose documents this version reproduces: up to 2.2.0 each later one differs only on
+#: pages the earlier ones reject (no text, or estimated too deep). 2.3.0 differs from them on one more kind of
+#: page, one whose shown text is under :data:`HIDDEN_WRAPPER_SHARE` of its hidden text (none of the bundled
+#: documents): validation re-normalises every document, so such a document is reported
+#: (``text-not-reproduced``) and ``corpus migrate`` rewrites it.
+COMPATIBLE_V2_VERSIONS = ("2.0.0", "2.1.0", "2.2.0")
+#: A page whose shown text (non-space characters) is under this share of its text with hidden elements shown
+#: is read with them shown: nearly all of its server-rendered text sits in a hidden wrapper that the page's
+#: scripts reveal (a ``display: none`` "deferred" product block, a collapsed shell around the whole page).
+HIDDEN_WRAPPER_SHARE = 0.1
 
 #: Elements whose content is never visible text: ``display: none`` in a browser's default style sheet,
 #: not rendered (media and frame fallbacks, form-control values), or dropped deliberately as a browser
@@ -154,9 +161,11 @@ def parse_and_walk_v2(s: str, tree=None):
 
     As a browser with scripting on; a page that shows no text so is read as a browser with scripting
     off shows it when it has ``<noscript>`` (an application shell whose content is only there, as forum
-    software serves it to clients without scripts), and if it still shows none, with its hidden elements
-    shown: server-rendered text that the page's own scripts reveal (streamed ``<div hidden>`` segments,
-    a ``visibility: hidden`` wrapper lifted on hydration). ``tree``: :func:`parse_html_v2` of ``s``, when
+    software serves it to clients without scripts), and if it still shows none, or shows under
+    :data:`HIDDEN_WRAPPER_SHARE` of what its hidden elements hold, with its hidden elements shown:
+    server-rendered text that the page's own scripts reveal (streamed ``<div hidden>`` segments, a
+    ``visibility: hidden`` wrapper lifted on hydration, a ``display: none`` block shown once the page's
+    scripts have loaded). ``tree``: :func:`parse_html_v2` of ``s``, when
     the caller parsed it already (the walk prunes it in place).
     """
     tree = parse_html_v2(s) if tree is None else tree
@@ -164,10 +173,19 @@ def parse_and_walk_v2(s: str, tree=None):
     if not walked[0] and has_noscript(s):
         tree = parse_html_v2(s, scripting=False)
         walked = walk_html_tree_v2(tree, scripting=False)
-    if not walked[0] and walked[3] is not None and walked[3].hidden:
+    if walked[3] is not None and walked[3].hidden and _hidden_wrapper(walked[0], walked[3].hidden_chars):
         tree = parse_html_v2(s)
         walked = walk_html_tree_v2(tree, hide=False)
     return tree, walked
+
+
+def _hidden_wrapper(shown: str, hidden_chars: int) -> bool:
+    """Whether a page showing ``shown`` holds nearly all of its text in hidden elements
+    (:data:`HIDDEN_WRAPPER_SHARE`); a page that shows no text and hides some always does."""
+    if not hidden_chars:
+        return False
+    visible = _solid_chars(shown)
+    return visible < HIDDEN_WRAPPER_SHARE * (visible + hidden_chars)
 
 
 #: Where the parser accepts each tag (table parts and frameset elements are dropped elsewhere).
@@ -200,12 +218,19 @@ def _is_hidden(node) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def _prune(tree, selector: str = _SKIP_SELECTOR, *, hide: bool = True) -> frozenset[int]:
+def _solid_chars(t: str) -> int:
+    """Characters of ``t`` that are not white space."""
+    return sum(map(len, t.split()))
+
+
+def _prune(tree, selector: str = _SKIP_SELECTOR, *, hide: bool = True,
+           chars: list[int] | None = None) -> frozenset[int]:
     """Drop invisible subtrees in place; returns the ``mem_id`` of each (emptied) hidden element.
 
     Elements of :data:`SKIP_TAGS_V2` go with their content (never an ancestor of visible text, so no
     reported XPath changes); hidden elements are emptied but kept, so their siblings keep their positions.
-    ``hide=False`` keeps hidden elements as they are (what the page's scripts reveal).
+    ``hide=False`` keeps hidden elements as they are (what the page's scripts reveal). ``chars``: the
+    non-space characters of the text each hidden element held are appended to it.
     """
     for el in reversed(tree.root.css(selector)):  # innermost first, as below
         el.decompose()
@@ -213,6 +238,8 @@ def _prune(tree, selector: str = _SKIP_SELECTOR, *, hide: bool = True) -> frozen
         return frozenset()
     hidden = [n for n in tree.root.css("[hidden], [style], dialog") if _is_hidden(n)]
     for el in reversed(hidden):  # innermost first: never touch a node after an ancestor freed it
+        if chars is not None:  # an inner hidden element is emptied before its hidden ancestor is measured
+            chars.append(_solid_chars(el.text(deep=True)))
         child = el.child
         while child is not None:
             nxt = child.next
@@ -230,7 +257,11 @@ class _Walk:
         self.pre_ids = frozenset(ids[t] for t in PRE_TAGS)
         self.br_id = ids["br"]
         self.names: dict[int, str] = {v: k for k, v in ids.items()}
-        self.hidden = _prune(tree, _SKIP_SELECTOR if scripting else _SKIP_SELECTOR_NO_SCRIPTING, hide=hide)
+        hidden_chars: list[int] = []
+        self.hidden = _prune(tree, _SKIP_SELECTOR if scripting else _SKIP_SELECTOR_NO_SCRIPTING, hide=hide,
+                             chars=hidden_chars)
+        #: Non-space characters of the text the hidden elements held (0 with ``hide=False``).
+        self.hidden_chars = sum(hidden_chars)
         self.root = tree.root
         #: element mem_id -> (parent mem_id, tag id, position among same-tag siblings)
         self.steps: dict[int, tuple[int, int, int]] = {}

@@ -21,12 +21,12 @@ from tests.conftest import SHARED, require_shared
 
 BENCH = SHARED / "benchmarks"
 PINNED = (
-    ("trafilatura-eval-dev/pages/0a12df42d1764095989ab078ee0f940b.html", "884de1253736ea35eff19e1067e27494"),
-    ("trafilatura-eval-dev/pages/archive.org.przepisy.pl.pierogi.html", "d3821dec1d8e2e5931998162a99196f1"),
-    ("trafilatura-eval-dev/pages/journelles.de.westwing.html", "daf359b8eda8da87917a4ac002cd6086"),
-    ("wcxb-dev/dev/html/0004.html.gz", "b89cd82b17dbb19e590d18bf66a563f2"),
-    ("wcxb-dev/dev/html/0406.html.gz", "a77269516c3efa73f7041594e589fae6"),
-    ("wcxb-dev/dev/html/4381.html.gz", "ba6f0d9daa2cb803b5ce3196b22b569f"),
+    ("trafilatura-eval-dev/pages/0a12df42d1764095989ab078ee0f940b.html", "d01739233fb394784a2296f54af52146"),
+    ("trafilatura-eval-dev/pages/archive.org.przepisy.pl.pierogi.html", "0e965a195a1ff5907135371494fbdeaf"),
+    ("trafilatura-eval-dev/pages/journelles.de.westwing.html", "cd595e3ca368bb7e1e648c53364617cc"),
+    ("wcxb-dev/dev/html/0004.html.gz", "b183ac2397bbd344250fb9b66178c497"),
+    ("wcxb-dev/dev/html/0406.html.gz", "727571aa7d98d314a23c45a24b5f534d"),
+    ("wcxb-dev/dev/html/4381.html.gz", "b9ded2e6c396f01ce2c1ac27769b2209"),
 )
 
 

@@ -159,8 +159,9 @@ def test_context_columns_see_repeated_siblings_and_prices() -> None:
     pf = page_features(html)
     col = {n: i for i, n in enumerate(FEATURES)}
     texts = [pf.text[b.start : b.end] for b in pf.blocks]
-    assert set(CONTEXT_FEATURES) <= set(FEATURES) and FEATURES[-len(CONTEXT_FEATURES):] == CONTEXT_FEATURES
-    np.testing.assert_array_equal(context_columns(pf.X, texts), pf.X[:, -len(CONTEXT_FEATURES):])
+    ctx = slice(col[CONTEXT_FEATURES[0]], col[CONTEXT_FEATURES[-1]] + 1)
+    assert FEATURES[ctx] == CONTEXT_FEATURES
+    np.testing.assert_array_equal(context_columns(pf.X, texts), pf.X[:, ctx])
     replies = [i for i, t in enumerate(texts) if t.startswith("Reply")]
     assert len(replies) == 4
     words = np.array([len(_tokens(t)) for t in texts], float)
@@ -182,9 +183,8 @@ def test_context_columns_see_repeated_siblings_and_prices() -> None:
                                              ("ab 20 EUR", 1.0), ("£5 off", 1.0), ("Chapter 19 of 20", 0.0),
                                              ("The euro (€) is a currency.", 0.0)])
 def test_price_text_finds_a_sign_before_or_after_the_amount(text: str, price: float) -> None:
-    col = FEATURES.index("price_text")
     X = np.zeros((1, len(FEATURES)), np.float32)
-    assert context_columns(X, [text])[0, col - (len(FEATURES) - len(CONTEXT_FEATURES))] == price
+    assert context_columns(X, [text])[0, CONTEXT_FEATURES.index("price_text")] == price
 
 
 def test_code_characters_and_the_signature_groups_long_paragraphs() -> None:
@@ -213,3 +213,28 @@ def test_a_page_without_v2_blocks_needs_no_model(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(learned, "default_model", no_model)
     pf, labels = predict_page("<html><body><script>render()</script></body></html>")
     assert not pf.blocks and labels == []
+
+
+def test_page_kind_columns_read_what_the_page_declares_about_itself() -> None:
+    from corpus.annotate.preannotate.learned.page_kind import PAGE_KIND_FEATURES
+
+    product = ('<html><head><link rel="canonical" href="https://shop.example/products/staple-tee">'
+               '<meta property="og:type" content="product">'
+               '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product"}</script>'
+               '</head><body><h1>Staple tee</h1><p>Heavyweight cotton, regular fit, a ribbed neck.</p></body></html>')
+    article = ('<html><head><meta property="og:url" content="https://news.example/2026/05/a-story">'
+               '</head><body><article itemscope itemtype="https://schema.org/NewsArticle"><h1>A story</h1>'
+               '<p>It happened on Tuesday, and the town was told.</p></article></body></html>')
+    col = {n: i for i, n in enumerate(FEATURES)}
+    kinds = {}
+    for name, html in (("product", product), ("article", article)):
+        X = page_features(html).X
+        assert (X[:, col[PAGE_KIND_FEATURES[0]]:] == X[0, col[PAGE_KIND_FEATURES[0]]:]).all()  # one per page
+        kinds[name] = {k: float(X[0, col[k]]) for k in PAGE_KIND_FEATURES}
+    assert kinds["product"]["sch_product"] == kinds["product"]["og_product"] == kinds["product"]["url_product"] == 1
+    assert kinds["product"]["sch_article"] == kinds["product"]["url_year"] == 0
+    assert kinds["product"]["url_depth"] == 2 and kinds["product"]["url_known"] == 1
+    assert kinds["article"]["sch_article"] == kinds["article"]["url_year"] == 1
+    assert kinds["article"]["sch_product"] == kinds["article"]["og_product"] == 0
+    bare = page_features("<p>No head, no address.</p>").X[0]
+    assert bare[col["url_known"]] == bare[col["url_depth"]] == 0

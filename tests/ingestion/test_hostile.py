@@ -101,7 +101,7 @@ def test_hostile_case_normaliser_v2(case: Case, tmp_path):
     docs, rejects, src = run_case(case, tmp_path, normaliser="v2")
     assert sorted(r["reason"] for r in rejects) == sorted(case.reasons), rejects
     assert len(docs) == case.docs, [d["text"][:80] for d in docs]
-    assert all(d["normalizer"]["version"] == "2.2.0" for d in docs)
+    assert all(d["normalizer"]["version"] == "2.3.0" for d in docs)
     if case.check is not None:
         case.check(docs, rejects, src)
 

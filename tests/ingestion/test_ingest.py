@@ -314,7 +314,7 @@ def test_normaliser_v2_is_selectable_and_recorded(tmp_path, capsys):
     assert len(docs) == 2
     for d in docs:
         jsonschema.validate(d, document_schema())
-        assert d["normalizer"] == {"name": "corpus-normaliser", "version": "2.2.0"}
+        assert d["normalizer"] == {"name": "corpus-normaliser", "version": "2.3.0"}
         fmt, gz = raw_format_for(d["source"]["raw_path"])
         page = normalise_raw_v2((out / d["source"]["raw_path"]).read_bytes(), fmt, gzipped=gz)
         assert d["text"] == page.text and d["source"]["encoding_source"] == page.encoding_source

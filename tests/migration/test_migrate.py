@@ -138,7 +138,7 @@ def test_v1_to_v2_carries_labels_through_merges_and_splits_and_reports_conflicts
     assert [new.text[e.start:e.end] for e in new.entities] == ["Maria", "Costa", "Naxos"]
     assert rep.entities_carried == 3 and rep.entities_lost == rep.entities_changed == 0
     assert new.annotation.entities.status == "gold" and new.annotation.blocks.status == "gold"
-    assert new.normalizer.version == "2.2.0" and new.schema_version == SCHEMA_VERSION
+    assert new.normalizer.version == "2.3.0" and new.schema_version == SCHEMA_VERSION
     assert new.metadata == old.metadata and new.source.raw_sha256 == old.source.raw_sha256
 
 
@@ -250,7 +250,7 @@ def test_migrate_in_place_rewrites_jsonl_and_keeps_documents_it_cannot_migrate(t
     result = migrate(root, in_place=True, normaliser="v2", report=tmp_path / "rep.json")
     assert [d.error["reason"] if d.error else None for d in result.documents] == [None, "raw_missing"]
     rows = [json.loads(x) for x in (root / "documents" / "docs.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert rows[0]["normalizer"]["version"] == "2.2.0" and rows[1] == orphan.to_dict()
+    assert rows[0]["normalizer"]["version"] == "2.3.0" and rows[1] == orphan.to_dict()
     assert not result.ok and result.totals()["failed"] == 1
     assert "NOT MIGRATED [raw_missing]" in (tmp_path / "rep.txt").read_text(encoding="utf-8")
 
@@ -276,7 +276,7 @@ def test_a_v2_draft_is_labelled_by_the_learned_labeller_on_its_own_blocks() -> N
                           options=IngestOptions(ner="off", normaliser=normaliser), preannotate=preannotate)
 
     v1, v2 = draft("v1"), draft("v2")
-    assert v2.normalizer.version == "2.2.0" and v2.annotation.blocks.status == "model"
+    assert v2.normalizer.version == "2.3.0" and v2.annotation.blocks.status == "model"
     assert v2.annotation.blocks.tool == learned_tool()
     assert all(b.label is not None for b in v2.blocks)
     assert v2.metadata == v1.metadata

@@ -27,7 +27,7 @@ def lines(html: str) -> list[str]:
 
 
 def test_versions_side_by_side() -> None:
-    assert NORMALIZER.version == "1.0.0" and NORMALIZER_V2.version == "2.2.0"
+    assert NORMALIZER.version == "1.0.0" and NORMALIZER_V2.version == "2.3.0"
     assert NORMALIZER.name == NORMALIZER_V2.name
 
 
@@ -60,8 +60,25 @@ def test_a_page_whose_text_is_all_hidden_shows_it_as_its_scripts_would() -> None
     # noscript text comes first (as a browser with scripting off shows the page; 2.1.0's reading)
     assert lines(wrapper.replace("<iframe src='https://example.org/ns'></iframe>", "Enable scripts")) == [
         "Enable scripts"]
-    assert lines("<p>shown</p><div hidden><p>not shown</p></div>") == ["shown"]  # only when nothing shows
+    assert lines("<p>shown</p><div hidden><p>not shown</p></div>") == ["shown"]  # hidden text not ten times more
     assert lines("<div hidden></div><p style='display:none'></p>") == []
+
+
+def test_a_page_hiding_nearly_all_of_its_text_shows_it_as_its_scripts_would() -> None:
+    from corpus.text.normalise_v2 import HIDDEN_WRAPPER_SHARE
+
+    # a product block kept display:none until the page's scripts load, below a visible header
+    body = "Heavyweight cotton, regular fit, ribbed neck and a tubular body. " * 3
+    deferred = f"<header><a href=/>Shop</a></header><div style='display: none'><h1>Staple tee</h1><p>{body}</p></div>"
+    assert lines(deferred) == ["Shop", "Staple tee", body.strip()]
+    # at or above the share, what shows is the page: the hidden part (a closed menu, a dialog) stays hidden
+    shown = "x" * 10
+    hidden = "y" * int(len(shown) * (1 - HIDDEN_WRAPPER_SHARE) / HIDDEN_WRAPPER_SHARE)  # shown == share exactly
+    assert lines(f"<p>{shown}</p><div hidden><p>{hidden}</p></div>") == [shown]
+    assert lines(f"<p>{shown}</p><div hidden><p>{hidden}y</p></div>") == [shown, hidden + "y"]
+    # an inner hidden element inside a hidden one counts once
+    nested = f"<p>{shown}</p><div hidden><p>{hidden[:45]}</p><div hidden><p>{hidden[45:]}</p></div></div>"
+    assert lines(nested) == [shown]
 
 
 def test_the_labeller_features_read_the_same_fallback_text() -> None:

@@ -27,6 +27,7 @@ from corpus.annotate.preannotate.labeller import (
     element_cue,
 )
 from corpus.annotate.preannotate.learned.block_text import STOP_WORDS, char_counts, short_text_flags
+from corpus.annotate.preannotate.learned.page_kind import PAGE_KIND_FEATURES, page_kind_columns
 from corpus.model import Block
 from corpus.text.normalise import fold, folder
 from corpus.text.normalise_v2 import parse_and_walk_v2, parse_html_v2
@@ -96,6 +97,7 @@ def _names() -> tuple[str, ...]:
                   f"{side}_tag_p", f"{side}_tag_heading"]
     names += ["win_link_density", "win_log_words", "win_sentence_share"]
     names += list(CONTEXT_FEATURES)
+    names += list(PAGE_KIND_FEATURES)
     return tuple(names)
 
 
@@ -186,6 +188,7 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
         return PageFeatures("", (), np.zeros((0, len(FEATURES)), np.float32), (), (), None)
     tree = parse_html_v2(html)
     titles = _titles(tree) + [fold(t) for t in extra_titles if t and fold(t)]  # before the walk prunes <head>
+    kind = page_kind_columns(tree)
     _, (text, blocks, elements, walk) = parse_and_walk_v2(html, tree)
     n = len(blocks)
     X = np.zeros((n, len(FEATURES)), np.float32)
@@ -455,11 +458,13 @@ def page_features(html: str, extra_titles: Sequence[str] = ()) -> PageFeatures:
     X[:, cols["win_link_density"]] = _window_mean(link)
     X[:, cols["win_log_words"]] = _window_mean(lw)
     X[:, cols["win_sentence_share"]] = _window_mean(long_par.astype(np.float64))
-    X[:, _CONTEXT_START:] = context_columns(X, texts)
+    X[:, _CONTEXT_START:_KIND_START] = context_columns(X, texts)
+    X[:, _KIND_START:] = kind
     return PageFeatures(text, blocks, X, tuple(cues), tuple(titles), title_index, tuple(toks))
 
 
 _CONTEXT_START = _COL[CONTEXT_FEATURES[0]]
+_KIND_START = _COL[PAGE_KIND_FEATURES[0]]
 #: Columns whose values make a block's *signature*: blocks alike in tag, depth, ancestors and class
 #: words (forum posts, listing items, product cards) share one.
 _SIG_COLS = np.array([_COL[c] for c in FEATURES[:_CONTEXT_START]
