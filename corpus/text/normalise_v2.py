@@ -37,8 +37,8 @@ NORMALIZER_V2_VERSION = "2.3.0"
 NORMALIZER_V2 = Normalizer(NORMALIZER_NAME, NORMALIZER_V2_VERSION)
 #: Earlier versions whose documents this version reproduces: up to 2.2.0 each later one differs only on
 #: pages the earlier ones reject (no text, or estimated too deep). 2.3.0 differs from them on one more kind of
-#: page, one whose shown text is under :data:`HIDDEN_WRAPPER_SHARE` of its hidden text (none of the bundled
-#: documents): validation re-normalises every document, so such a document is reported
+#: page, one whose shown text is under :data:`HIDDEN_WRAPPER_SHARE` of its shown and hidden text (none of the
+#: bundled documents): validation re-normalises every document, so such a document is reported
 #: (``text-not-reproduced``) and ``corpus migrate`` rewrites it.
 COMPATIBLE_V2_VERSIONS = ("2.0.0", "2.1.0", "2.2.0")
 #: A page whose shown text (non-space characters) is under this share of its text with hidden elements shown
