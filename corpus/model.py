@@ -11,7 +11,7 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from corpus.labels import VIEWS
 
@@ -31,14 +31,20 @@ def sha256_hex(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def domain_of(url: str | None) -> str | None:
-    """``source.domain``: the URL's host without a leading ``www.`` (None when there is none)."""
+def split_url(url: str | None) -> SplitResult | None:
+    """The parts of ``url``; None for no URL or a malformed one (an unclosed IPv6 bracket)."""
     if not url:
         return None
     try:
-        host = urlsplit(url).hostname
+        return urlsplit(url)
     except ValueError:
         return None
+
+
+def domain_of(url: str | None) -> str | None:
+    """``source.domain``: the URL's host without a leading ``www.`` (None when there is none)."""
+    parts = split_url(url)
+    host = parts.hostname if parts is not None else None
     if not host:
         return None
     return host[4:] if host.startswith("www.") else host

@@ -223,29 +223,28 @@ def _solid_chars(t: str) -> int:
     return sum(map(len, t.split()))
 
 
-def _prune(tree, selector: str = _SKIP_SELECTOR, *, hide: bool = True,
-           chars: list[int] | None = None) -> frozenset[int]:
-    """Drop invisible subtrees in place; returns the ``mem_id`` of each (emptied) hidden element.
+def _prune(tree, selector: str = _SKIP_SELECTOR, *, hide: bool = True) -> tuple[frozenset[int], int]:
+    """Drop invisible subtrees in place; returns the ``mem_id`` of each (emptied) hidden element and the
+    non-space characters of the text they held (each counted once).
 
     Elements of :data:`SKIP_TAGS_V2` go with their content (never an ancestor of visible text, so no
     reported XPath changes); hidden elements are emptied but kept, so their siblings keep their positions.
-    ``hide=False`` keeps hidden elements as they are (what the page's scripts reveal). ``chars``: the
-    non-space characters of the text each hidden element held are appended to it.
+    ``hide=False`` keeps hidden elements as they are (what the page's scripts reveal).
     """
     for el in reversed(tree.root.css(selector)):  # innermost first, as below
         el.decompose()
     if not hide:
-        return frozenset()
+        return frozenset(), 0
     hidden = [n for n in tree.root.css("[hidden], [style], dialog") if _is_hidden(n)]
+    chars = 0
     for el in reversed(hidden):  # innermost first: never touch a node after an ancestor freed it
-        if chars is not None:  # an inner hidden element is emptied before its hidden ancestor is measured
-            chars.append(_solid_chars(el.text(deep=True)))
+        chars += _solid_chars(el.text(deep=True))  # an inner one is emptied before its hidden ancestor
         child = el.child
         while child is not None:
             nxt = child.next
             child.decompose()
             child = nxt
-    return frozenset(n.mem_id for n in hidden)
+    return frozenset(n.mem_id for n in hidden), chars
 
 
 class _Walk:
@@ -257,11 +256,9 @@ class _Walk:
         self.pre_ids = frozenset(ids[t] for t in PRE_TAGS)
         self.br_id = ids["br"]
         self.names: dict[int, str] = {v: k for k, v in ids.items()}
-        hidden_chars: list[int] = []
-        self.hidden = _prune(tree, _SKIP_SELECTOR if scripting else _SKIP_SELECTOR_NO_SCRIPTING, hide=hide,
-                             chars=hidden_chars)
-        #: Non-space characters of the text the hidden elements held (0 with ``hide=False``).
-        self.hidden_chars = sum(hidden_chars)
+        #: ``hidden_chars``: non-space characters of the text the hidden elements held (0 with ``hide=False``)
+        self.hidden, self.hidden_chars = _prune(tree, _SKIP_SELECTOR if scripting else _SKIP_SELECTOR_NO_SCRIPTING,
+                                                hide=hide)
         self.root = tree.root
         #: element mem_id -> (parent mem_id, tag id, position among same-tag siblings)
         self.steps: dict[int, tuple[int, int, int]] = {}

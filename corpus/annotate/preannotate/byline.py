@@ -11,7 +11,6 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from urllib.parse import urlsplit
 
 from corpus.annotate.preannotate.class_words import (
     BYLINE_FLAG,
@@ -23,6 +22,7 @@ from corpus.annotate.preannotate.class_words import (
     excluding_date_class,
 )
 from corpus.annotate.preannotate.dates import TEXT_DATES, date_in_text, unescape
+from corpus.model import split_url
 
 #: Separators between the parts of a ``<title>`` ("Headline | Section | Site").
 _TITLE_SEP = re.compile(r"(\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*|\s*::\s*|:\s+)")
@@ -78,12 +78,10 @@ def folded(s: str) -> str:
 # -- site names and titles -------------------------------------------------------------------------
 def host_label(url: str | None) -> str | None:
     """The registrable label of the URL's host (``www.newegg.com`` -> ``newegg``), at least 4 letters."""
-    if not url:
+    parts = split_url(url)
+    if parts is None:
         return None
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return None
+    host = (parts.hostname or "").lower()
     parts = [p for p in host.split(".") if p and p not in ("www", "m", "amp", "web")]
     if len(parts) >= 3 and len(parts[-2]) <= 3:  # example.co.uk
         parts = parts[:-1]

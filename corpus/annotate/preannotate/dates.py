@@ -13,7 +13,8 @@ import html as html_lib
 import re
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+
+from corpus.model import split_url
 
 #: Month names and abbreviations (lower-case, accents kept) -> month number, for dates written in text:
 #: English, German, French, Spanish, Italian, Portuguese, Dutch, Scandinavian, Polish, Russian,
@@ -173,12 +174,10 @@ def date_in_text(text: str) -> str | None:
 
 def date_in_url(url: str | None) -> str | None:
     """A ``/YYYY/MM/DD/`` (or ``YYYY-MM-DD``, ``YYYYMMDD``) date in the URL's path."""
-    if not url:
+    parts = split_url(url)
+    if parts is None:
         return None
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        return None
+    path = parts.path
     for rx in _URL_DATES:
         m = rx.search(path)
         if m:

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from corpus.annotate.preannotate.byline import (
     PageScan,
@@ -40,7 +39,7 @@ from corpus.annotate.preannotate.dates import (
 )
 from corpus.annotate.preannotate.language import normalise_language_tag
 from corpus.limits import MAX_JSON_DEPTH, MAX_JSONLD_BYTES
-from corpus.model import Metadata
+from corpus.model import Metadata, split_url
 
 #: schema.org types whose node describes the article itself.
 ARTICLE_TYPES = frozenset(
@@ -425,13 +424,10 @@ def _publication_date(root, declared: str | None, seen: list[str], bylines: list
 def _home_link_names(root, url: str | None, limit: int = 6) -> list[str]:
     """Texts / image ``alt`` of links to the site's home page (the logo usually names the site)."""
     home = {"/", "./", "index.html", "/index.html"}
-    if url:
-        try:
-            parts = urlsplit(url)
-            base = f"{parts.scheme}://{parts.netloc}"
-            home |= {base, base + "/"}
-        except ValueError:
-            pass
+    parts = split_url(url)
+    if parts is not None:
+        base = f"{parts.scheme}://{parts.netloc}"
+        home |= {base, base + "/"}
     out: list[str] = []
     for a in root.iter("a"):
         if (a.get("href") or "").strip() not in home:

@@ -13,9 +13,10 @@ page alone.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import numpy as np
+
+from corpus.model import split_url
 
 #: schema.org types (lower-cased, without their vocabulary prefix) that mark each kind of page.
 SCHEMA_KINDS: dict[str, tuple[str, ...]] = {
@@ -79,10 +80,10 @@ def page_kind_columns(tree) -> np.ndarray:
     out += [float("article" in og), float("product" in og), float(og == "website")]
     url = (_attr(tree.css_first('link[rel="canonical"]'), "href")
            or _attr(tree.css_first('meta[property="og:url"]'), "content"))
-    try:
-        path = urlsplit(url).path.lower() if url else ""
-    except ValueError:  # a malformed address (an unclosed IPv6 bracket) is no address
-        url, path = None, ""
+    parts = split_url(url)
+    if parts is None:  # no address, or a malformed one
+        url = None
+    path = parts.path.lower() if parts is not None else ""
     segs = [s for s in path.split("/") if s]
     words = {w for s in segs for w in _WORD.findall(s)}
     out += [float(not kind.isdisjoint(words)) for kind in _URL_SETS]
