@@ -80,15 +80,13 @@ def page_kind_columns(tree) -> np.ndarray:
     out += [float("article" in og), float("product" in og), float(og == "website")]
     url = (_attr(tree.css_first('link[rel="canonical"]'), "href")
            or _attr(tree.css_first('meta[property="og:url"]'), "content"))
-    parts = split_url(url)
-    if parts is None:  # no address, or a malformed one
-        url = None
+    parts = split_url(url)  # None: no address, or a malformed one
     path = parts.path.lower() if parts is not None else ""
     segs = [s for s in path.split("/") if s]
     words = {w for s in segs for w in _WORD.findall(s)}
     out += [float(not kind.isdisjoint(words)) for kind in _URL_SETS]
     out += [float(bool(_YEAR.search(path))), float(min(len(segs), MAX_PATH_SEGMENTS)),
-            float(url is not None and not segs), float(url is not None),
+            float(parts is not None and not segs), float(parts is not None),
             float(min(max((len(s) for s in segs), default=0), MAX_SEGMENT_CHARS))]
     return np.array(out, np.float32)
 
