@@ -35,11 +35,10 @@ from corpus.text.normalise import (
 
 NORMALIZER_V2_VERSION = "2.3.0"
 NORMALIZER_V2 = Normalizer(NORMALIZER_NAME, NORMALIZER_V2_VERSION)
-#: Earlier versions whose documents this version reproduces: up to 2.2.0 each later one differs only on
-#: pages the earlier ones reject (no text, or estimated too deep). 2.3.0 differs from them on one more kind of
-#: page, one whose shown text is under :data:`HIDDEN_WRAPPER_SHARE` of its shown and hidden text (none of the
-#: bundled documents): validation re-normalises every document, so such a document is reported
-#: (``text-not-reproduced``) and ``corpus migrate`` rewrites it.
+#: Earlier versions whose every document this version reproduces: up to 2.2.0 each later one differs only on
+#: pages the earlier ones reject (no text, or estimated too deep), so never on a document. 2.3.0 also reads
+#: differently a page whose shown text is under :data:`HIDDEN_WRAPPER_SHARE` of its shown and hidden text,
+#: so their records are re-checked with that rule off (``hidden_share=0``: 2.2.0's reading exactly).
 COMPATIBLE_V2_VERSIONS = ("2.0.0", "2.1.0", "2.2.0")
 #: A page whose shown text (non-space characters) is under this share of its text with hidden elements shown
 #: is read with them shown: nearly all of its server-rendered text sits in a hidden wrapper that the page's
@@ -156,7 +155,7 @@ def parse_html_v2(s: str, *, scripting: bool = True):
     return LexborHTMLParser(check_markup(s))
 
 
-def parse_and_walk_v2(s: str, tree=None):
+def parse_and_walk_v2(s: str, tree=None, *, hidden_share: float = HIDDEN_WRAPPER_SHARE):
     """``(tree, (text, blocks, elements, walk))`` of decoded HTML, the way normaliser v2 reads a page.
 
     As a browser with scripting on; a page that shows no text so is read as a browser with scripting
@@ -166,26 +165,28 @@ def parse_and_walk_v2(s: str, tree=None):
     server-rendered text that the page's own scripts reveal (streamed ``<div hidden>`` segments, a
     ``visibility: hidden`` wrapper lifted on hydration, a ``display: none`` block shown once the page's
     scripts have loaded). ``tree``: :func:`parse_html_v2` of ``s``, when
-    the caller parsed it already (the walk prunes it in place).
+    the caller parsed it already (the walk prunes it in place). ``hidden_share``: that share (0: only a
+    page that shows no text, as 2.2.0 reads pages).
     """
     tree = parse_html_v2(s) if tree is None else tree
     walked = walk_html_tree_v2(tree)
     if not walked[0] and has_noscript(s):
         tree = parse_html_v2(s, scripting=False)
         walked = walk_html_tree_v2(tree, scripting=False)
-    if walked[3] is not None and walked[3].hidden and _hidden_wrapper(walked[0], walked[3].hidden_chars):
+    if walked[3] is not None and walked[3].hidden and _hidden_wrapper(walked[0], walked[3].hidden_chars,
+                                                                       hidden_share):
         tree = parse_html_v2(s)
         walked = walk_html_tree_v2(tree, hide=False)
     return tree, walked
 
 
-def _hidden_wrapper(shown: str, hidden_chars: int) -> bool:
-    """Whether a page showing ``shown`` holds nearly all of its text in hidden elements
-    (:data:`HIDDEN_WRAPPER_SHARE`); a page that shows no text and hides some always does."""
+def _hidden_wrapper(shown: str, hidden_chars: int, share: float) -> bool:
+    """Whether a page showing ``shown`` holds nearly all of its text in hidden elements (under ``share`` of it
+    shows); a page that shows no text and hides some always does."""
     if not hidden_chars:
         return False
     visible = _solid_chars(shown)
-    return visible < HIDDEN_WRAPPER_SHARE * (visible + hidden_chars)
+    return visible == 0 or visible < share * (visible + hidden_chars)
 
 
 #: Where the parser accepts each tag (table parts and frameset elements are dropped elsewhere).
@@ -393,18 +394,20 @@ def walk_html_tree_v2(tree, *, scripting: bool = True, hide: bool = True
     return text, blocks, tuple(elements), walk
 
 
-def normalise_html_v2(s: str) -> tuple[str, tuple[Block, ...]]:
-    """Decoded HTML -> text and blocks (normaliser v2)."""
+def normalise_html_v2(s: str, *, hidden_share: float = HIDDEN_WRAPPER_SHARE) -> tuple[str, tuple[Block, ...]]:
+    """Decoded HTML -> text and blocks (normaliser v2; ``hidden_share``: :func:`parse_and_walk_v2`)."""
     if not s.strip():
         return "", ()
-    _, (text, blocks, _, _) = parse_and_walk_v2(s)
+    _, (text, blocks, _, _) = parse_and_walk_v2(s, hidden_share=hidden_share)
     return text, blocks
 
 
-def normalise_raw_v2(raw: bytes, raw_format: str, *, gzipped: bool = False,
-                     declared_charset: str | None = None) -> NormalisedPage:
-    """Raw bytes of one page -> :class:`NormalisedPage` by normaliser v2 (decoding as v1)."""
+def normalise_raw_v2(raw: bytes, raw_format: str, *, gzipped: bool = False, declared_charset: str | None = None,
+                     hidden_share: float = HIDDEN_WRAPPER_SHARE) -> NormalisedPage:
+    """Raw bytes of one page -> :class:`NormalisedPage` by normaliser v2 (decoding as v1; ``hidden_share``:
+    :func:`parse_and_walk_v2`)."""
     d = decode_raw_page(raw, raw_format, gzipped=gzipped, declared_charset=declared_charset)
-    text, blocks = normalise_text(d.text) if raw_format == "text" else normalise_html_v2(d.text)
+    text, blocks = (normalise_text(d.text) if raw_format == "text"
+                    else normalise_html_v2(d.text, hidden_share=hidden_share))
     return NormalisedPage(text, blocks, d.encoding, raw_format, normalizer=NORMALIZER_V2,
                           encoding_source=d.source)
